@@ -1,0 +1,287 @@
+"""Stage 2: load and check a curator's hand-map.
+
+One YAML file per seed in ``builders/handmaps/``.  In it a curator records
+each fact with the verbatim quote that supports it.  A record (person, place,
+body, event, gift) is defined in exactly one hand-map; any other hand-map
+whose seed reports it too adds quotes under ``cite``.  The full format is in
+``builders/handmaps/README.md``.
+
+YAML is read with ``yaml.SafeLoader`` (no code execution) extended only to
+remember the line of every mapping, so that every error names file and line.
+Pydantic checks shapes, types, vocabularies and date rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from builders.errors import BuildError
+from rusprk.metadata import ID_PATTERN, VOCABULARIES
+
+LINE_KEY = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records the 1-based line of each mapping under LINE_KEY."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    keys = [k.value for k, _ in node.value]
+    for k in set(keys):
+        if keys.count(k) > 1:
+            dup = [kn for kn, _ in node.value if kn.value == k][1]
+            raise BuildError("", f"key {k!r} given twice in one mapping", line=dup.start_mark.line + 1, field=k)
+    mapping[LINE_KEY] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _vocab(name: str) -> Any:
+    return Literal[tuple(VOCABULARIES[name])]  # type: ignore[valid-type]
+
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    line: int = Field(0, alias=LINE_KEY)
+
+
+class Quote(_Model):
+    quote: Text
+    occurrence: int | None = Field(None, ge=1)
+    attributed_to: Text | None = None
+
+
+def _quotes(value: Any) -> Any:
+    """Allow a bare string where a quote mapping is expected."""
+    if isinstance(value, list):
+        return [{"quote": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class Dating(_Model):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    precision: _vocab("date_precision")
+    inferred: bool = False
+    rationale: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Dating":
+        s, e, p = self.start, self.end, self.precision
+        if p == "unknown":
+            if s or e:
+                raise ValueError("precision 'unknown' takes no start or end")
+        else:
+            if s is None or e is None:
+                raise ValueError(f"precision {p!r} needs both start and end")
+            if s > e:
+                raise ValueError(f"start {s} is after end {e}")
+            if p == "month" and (s.day != 1 or e.day != calendar.monthrange(e.year, e.month)[1]):
+                raise ValueError("a month interval runs from the first to the last day of its month(s)")
+            if p == "year" and ((s.month, s.day) != (1, 1) or (e.month, e.day) != (12, 31)):
+                raise ValueError("a year interval runs from 1 January to 31 December")
+        if self.inferred and not self.rationale:
+            raise ValueError("an inferred date needs a rationale naming what it was resolved against")
+        if not self.inferred and self.rationale:
+            raise ValueError("a rationale is only for inferred dates: set inferred: true or drop it")
+        return self
+
+
+class Source(_Model):
+    id: Id
+    publisher: Text | None = None
+    publisher_inferred: bool = False
+    publisher_quote: Text | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+    machine_translated: bool
+    machine_translated_inferred: bool = False
+    original_language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] | None = None
+    date_published_note: Text | None = None
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _publisher(self) -> "Source":
+        if self.publisher_inferred and not (self.publisher and self.publisher_quote):
+            raise ValueError("an inferred publisher needs the publisher and the publisher_quote it is read from")
+        return self
+
+
+class _Identified(_Model):
+    identity_inferred: bool = False
+    identity_rationale: Text | None = None
+
+    @model_validator(mode="after")
+    def _why(self):
+        if self.identity_inferred != bool(self.identity_rationale):
+            raise ValueError("identity_inferred and identity_rationale go together")
+        return self
+
+
+class Person(_Identified):
+    id: Id
+    name: Text
+    country: Iso3 | None = None
+    role: Text | None = None
+    notes: Text | None = None
+
+
+class Place(_Identified):
+    id: Id
+    name: Text
+    kind: _vocab("place_kind")
+    within: Id | None = None
+    country: Iso3 | None = None
+    notes: Text | None = None
+
+
+class Body(_Identified):
+    id: Id
+    name: Text
+    kind: _vocab("body_kind")
+    country: Iso3 | None = None
+    notes: Text | None = None
+
+
+class Mention(_Model):
+    """A name as written in this seed, and the quote it stands in."""
+
+    of: Annotated[str, Field(pattern=r"^([a-z]{3}-[a-z0-9-]+|[A-Z]{3})$")]
+    name: Text  # exactly as written
+    kind: _vocab("alias_kind")
+    quote: Text
+    occurrence: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _name_in_quote(self):
+        if self.name not in self.quote:
+            raise ValueError(f"name {self.name!r} does not occur in its quote")
+        return self
+
+
+class Participant(_Model):
+    who: Annotated[str, Field(pattern=r"^(per|bod)-[a-z0-9-]+$")]
+    role: _vocab("participant_role")
+    title: Text | None = None
+    quote: Text | None = None  # default: the event's quotes that name the participant
+    occurrence: int | None = Field(None, ge=1)
+
+
+class Event(_Model):
+    id: Id
+    title: Text
+    type: _vocab("event_type")
+    date: Dating
+    status: _vocab("status")
+    place: Id | None = None
+    country: Iso3 | None = None
+    russia_dprk: bool
+    part_of: Id | None = None
+    notes: Text | None = None
+    quotes: Annotated[list[Quote], Field(min_length=1)]
+    participants: list[Participant] = []
+
+    _q = field_validator("quotes", mode="before")(_quotes)
+
+
+class Gift(_Model):
+    id: Id
+    item: Text
+    quantity: int | None = Field(None, ge=1)
+    quantity_as_reported: Text | None = None
+    giver: Annotated[str, Field(pattern=r"^(per|bod)-[a-z0-9-]+$")] | None = None
+    giver_description: Text | None = None
+    giver_inferred: bool = False
+    recipient: Annotated[str, Field(pattern=r"^(per|bod)-[a-z0-9-]+$")] | None = None
+    event: Id | None = None
+    date: Dating | None = None  # default: the occasion's date, marked inferred
+    place: Id | None = None  # default: the occasion's place
+    certainty: _vocab("gift_certainty")
+    notes: Text | None = None
+    quotes: Annotated[list[Quote], Field(min_length=1)]
+
+    _q = field_validator("quotes", mode="before")(_quotes)
+
+    @model_validator(mode="after")
+    def _giver(self):
+        if self.giver and self.giver_description:
+            raise ValueError("give either a named giver or a giver_description, not both")
+        if self.giver_inferred and not self.giver:
+            raise ValueError("giver_inferred needs a giver")
+        if self.date is None and self.event is None:
+            raise ValueError("a gift needs a date (precision 'unknown' if none) or an occasion event")
+        return self
+
+
+class Cite(_Model):
+    """A record defined in another hand-map that this seed reports too."""
+
+    record: Id
+    quote: Text
+    occurrence: int | None = Field(None, ge=1)
+    attributed_to: Text | None = None
+
+
+class HandMap(_Model):
+    seed: Annotated[str, Field(pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")]
+    seed_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    source: Source
+    people: list[Person] = []
+    places: list[Place] = []
+    bodies: list[Body] = []
+    mentions: list[Mention] = []
+    events: list[Event] = []
+    gifts: list[Gift] = []
+    cite: list[Cite] = []
+
+
+def _line_at(raw: Any, loc: tuple[Any, ...]) -> int | None:
+    """Line of the deepest mapping on the path ``loc`` into the raw YAML data."""
+    line = raw.get(LINE_KEY) if isinstance(raw, dict) else None
+    node = raw
+    for key in loc:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and LINE_KEY in node:
+            line = node[LINE_KEY]
+    return line
+
+
+def load_handmap(path: Path) -> HandMap:
+    path = Path(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except BuildError as exc:
+        raise BuildError(path, exc.message, line=exc.line, field=exc.field) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BuildError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                         line=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise BuildError(path, "a hand-map is a YAML mapping", line=1)
+    try:
+        return HandMap.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        # pydantic reports model-level errors at the model; name the field path.
+        field = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
+        msg = err["msg"]
+        if len(exc.errors()) > 1:
+            msg += f" (and {len(exc.errors()) - 1} more problem(s))"
+        raise BuildError(path, msg, line=_line_at(raw, loc), field=field) from None

@@ -1,0 +1,125 @@
+"""Finding a curator's quote in a seed.
+
+Curators copy quotes from the seed; the build finds them and records where.
+Matching is exact after one documented normalisation, applied to both quote
+and seed: every run of white space (spaces, line breaks, tabs, no-break
+spaces and other Unicode spaces) becomes one space, and leading and trailing
+white space is dropped.  Nothing else is forgiven: not case, not curly versus
+straight quotes, not a missing apostrophe.  The offsets stored are those of
+the original, un-normalised seed text, so ``seed[start:end]`` is the quote as
+printed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Collapse white space runs to one space and strip the ends (idempotent)."""
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A text in normal form plus, for each of its characters, the original offset."""
+
+    text: str
+    origin: tuple[int, ...]  # origin[i] = offset in the original of normalised char i
+    original_length: int
+
+    @classmethod
+    def of(cls, original: str) -> "NormalisedText":
+        out: list[str] = []
+        origin: list[int] = []
+        pending_space = None
+        for m in re.finditer(r"\s+|\S+", original):
+            if m.group().isspace():
+                pending_space = m.start()
+                continue
+            if pending_space is not None and out:
+                out.append(" ")
+                origin.append(pending_space)
+            pending_space = None
+            for k, ch in enumerate(m.group()):
+                out.append(ch)
+                origin.append(m.start() + k)
+        return cls("".join(out), tuple(origin), len(original))
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span [start, end) to the original text."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+class QuoteNotFound(LookupError):
+    def __init__(self, quote: str, near: str | None, near_score: float) -> None:
+        self.quote = quote
+        self.near = near
+        self.near_score = near_score
+        msg = f"quote not found: {quote!r}"
+        if near:
+            msg += f"; closest text in the seed ({near_score:.0%} alike): {near!r}"
+        super().__init__(msg)
+
+
+class QuoteAmbiguous(LookupError):
+    def __init__(self, quote: str, offsets: list[int]) -> None:
+        self.offsets = offsets
+        super().__init__(
+            f"quote occurs {len(offsets)} times (at characters {offsets}); "
+            "lengthen it or give 'occurrence' to say which one"
+        )
+
+
+def locate(haystack: NormalisedText | str, quote: str, occurrence: int | None = None) -> tuple[int, int]:
+    """Original-text offsets of ``quote`` in ``haystack``.
+
+    A quote that occurs more than once must say which ``occurrence`` (1-based)
+    it means; one that does not occur raises ``QuoteNotFound`` with the closest
+    passage of the seed.
+    """
+    norm = haystack if isinstance(haystack, NormalisedText) else NormalisedText.of(haystack)
+    needle = normalise(quote)
+    if not needle:
+        raise QuoteNotFound(quote, None, 0.0)
+    hits = []
+    pos = norm.text.find(needle)
+    while pos != -1:
+        hits.append(pos)
+        pos = norm.text.find(needle, pos + 1)
+    if not hits:
+        near, score = closest(norm.text, needle)
+        raise QuoteNotFound(quote, near, score)
+    if occurrence is None:
+        if len(hits) > 1:
+            raise QuoteAmbiguous(quote, [norm.origin[h] for h in hits])
+        chosen = hits[0]
+    else:
+        if not 1 <= occurrence <= len(hits):
+            raise QuoteAmbiguous(quote, [norm.origin[h] for h in hits])
+        chosen = hits[occurrence - 1]
+    return norm.to_original(chosen, chosen + len(needle))
+
+
+def closest(text: str, needle: str) -> tuple[str | None, float]:
+    """The passage of ``text`` most like ``needle`` (for error messages)."""
+    n = len(needle)
+    if n == 0 or not text:
+        return None, 0.0
+    best, best_score = None, 0.0
+    step = max(1, n // 8)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(needle)
+    for start in range(0, max(1, len(text) - n + 1), step):
+        window = text[start : start + n]
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
+            continue
+        score = matcher.ratio()
+        if score > best_score:
+            best, best_score = window, score
+    return best, best_score
