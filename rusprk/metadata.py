@@ -142,7 +142,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "photographer": "Took the photographs published.",
     },
     "gift_certainty": {
-        "stated": "The text states the item, the giver (or an unnamed giver it describes) and the recipient.",
+        "stated": "The text states that the recipient was given or received the item; a giver it does not name or describe stays null.",
         "probable": "The item and recipient are stated; the giver or occasion is read from context and marked inferred.",
         "unclear": "The text is ambiguous about what was given, by whom or to whom; notes explain the reading.",
     },

@@ -1,0 +1,231 @@
+"""Stage 5: write the validated tables and their descriptions.
+
+Byte-reproducible by construction: rows sorted by primary key, columns in the
+metadata's order, Parquet written with the explicit pyarrow schema, fixed
+compression and no pandas metadata, CSV written by hand (UTF-8, LF, minimal
+quoting, ISO dates, lower-case booleans, empty for null), JSON with sorted
+keys, and no wall-clock time anywhere: ``created`` comes from
+``SOURCE_DATE_EPOCH`` or the last commit that touched the build inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import subprocess
+import tomllib
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from builders.errors import BuildError
+from rusprk._types import arrow_schema
+from rusprk.metadata import RESOURCE_ORDER, VOCABULARIES, Resource, resource
+
+PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION_LEVEL = 9
+#: Files whose content determines the build output (for ``created``).
+BUILD_INPUTS = ("seeds", "builders", "rusprk/metadata.py", "pyproject.toml", "CHANGELOG.md")
+
+LICENSES = [
+    {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+     "title": "Creative Commons Attribution 4.0 (the curated data)"},
+    {"name": "MIT", "path": "https://opensource.org/license/mit/", "title": "MIT License (the code)"},
+]
+
+
+# ---------------------------------------------------------------------------
+# Release facts
+# ---------------------------------------------------------------------------
+
+def project_version(root: Path) -> str:
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def created_timestamp(root: Path) -> str:
+    """SOURCE_DATE_EPOCH, else the commit time of the last commit touching the build inputs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        try:
+            out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", *BUILD_INPUTS], cwd=root,
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            out = ""
+        if not out:
+            raise BuildError(root, "cannot date the build: set SOURCE_DATE_EPOCH (no git history of the inputs)",
+                             field="created")
+        epoch = out
+    try:
+        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    except ValueError:
+        raise BuildError("SOURCE_DATE_EPOCH", f"not a Unix time: {epoch!r}", field="created") from None
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+def sort_rows(name: str, rows: list[dict]) -> list[dict]:
+    pk = resource(name).primary_key
+    return sorted(rows, key=lambda r: tuple(r[k] for k in pk))
+
+
+def to_arrow(name: str, rows: list[dict]) -> pa.Table:
+    res = resource(name)
+    rows = sort_rows(name, rows)
+    schema = arrow_schema(res)
+    arrays = [pa.array([r.get(f.name) for r in rows], type=schema.field(f.name).type) for f in res.fields]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(None), sink, compression=PARQUET_COMPRESSION,
+                   compression_level=PARQUET_COMPRESSION_LEVEL, use_dictionary=False, write_statistics=True,
+                   version="2.6", store_schema=False)
+    return sink.getvalue()
+
+
+def _csv_value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def csv_bytes(name: str, table: pa.Table) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow(table.column_names)
+    cols = [table.column(n).to_pylist() for n in table.column_names]
+    for row in zip(*cols):
+        w.writerow([_csv_value(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Frictionless descriptors, derived from rusprk.metadata
+# ---------------------------------------------------------------------------
+
+def table_schema(res: Resource) -> dict:
+    fields = []
+    for f in res.fields:
+        d: dict = {"name": f.name, "type": f.type, "description": f.description}
+        if f.type == "date":
+            d["format"] = "default"
+        constraints: dict = {}
+        if f.required:
+            constraints["required"] = True
+        if f.unique:
+            constraints["unique"] = True
+        if f.enum:
+            constraints["enum"] = list(VOCABULARIES[f.enum])
+            d["categories"] = [{"value": k, "label": v} for k, v in VOCABULARIES[f.enum].items()]
+        if f.pattern:
+            constraints["pattern"] = f.pattern.strip("^$")
+        if f.minimum is not None:
+            constraints["minimum"] = f.minimum
+        if f.maximum is not None:
+            constraints["maximum"] = f.maximum
+        if constraints:
+            d["constraints"] = constraints
+        if f.type == "boolean":
+            d["trueValues"] = ["true"]
+            d["falseValues"] = ["false"]
+        fields.append(d)
+    schema = {
+        "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": list(res.primary_key),
+    }
+    fks = []
+    for fk in res.foreign_keys:
+        ref = {"resource": "" if fk.resource == res.name else fk.resource, "fields": list(fk.reference_fields)}
+        fks.append({"fields": list(fk.fields), "reference": ref})
+    if fks:
+        schema["foreignKeys"] = fks
+    return schema
+
+
+def _resource_entries(prefix: str, files: dict[str, bytes], inline_schema: bool) -> list[dict]:
+    entries = []
+    for name in RESOURCE_ORDER:
+        res = resource(name)
+        schema = table_schema(res) if inline_schema else f"schemas/{name}.json"
+        for fmt in ("csv", "parquet"):
+            fname = f"{name}.{fmt}"
+            data = files[fname]
+            entry = {
+                "name": name if fmt == "csv" else f"{name}-parquet",
+                "type": "table",
+                "title": res.title + (" (Parquet)" if fmt == "parquet" else ""),
+                "description": res.description,
+                "path": prefix + fname,
+                "format": fmt,
+                "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
+                "encoding": "utf-8" if fmt == "csv" else None,
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "schema": schema,
+            }
+            if fmt == "csv":
+                entry["dialect"] = {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
+                                    "delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"",
+                                    "doubleQuote": True, "header": True}
+            entries.append({k: v for k, v in entry.items() if v is not None})
+    return entries
+
+
+def descriptor(root: Path, files: dict[str, bytes], sources_rows: list[dict], *, prefix: str,
+               inline_schema: bool) -> dict:
+    version = project_version(root)
+    sources = []
+    for s in sort_rows("sources", sources_rows):
+        entry = {"title": s["title"]}
+        if s["url"]:
+            entry["path"] = s["url"]
+        entry["description"] = (
+            f"Seed seeds/{s['seed_file']} (sha256 {s['sha256']}); "
+            f"publisher: {s['publisher'] or 'not stated'}; "
+            f"published: {s['date_published'].isoformat() if s['date_published'] else 'undated'}"
+        )
+        sources.append(entry)
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "rusprk",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/rusprk/rusprk")),
+        "title": "RUSPRK: Russia–North Korea high-level exchanges",
+        "description": (
+            "Who met whom, when and where, and which gifts changed hands between Russia and the DPRK, "
+            "curated from news articles. Every record rests on verbatim quotes located by character "
+            "offsets in the source articles (the evidence table). Context events that are not "
+            "Russia–DPRK exchanges are included and flagged (events.russia_dprk = false)."
+        ),
+        "version": version,
+        "created": created_timestamp(root),
+        "homepage": "https://github.com/rusprk/rusprk",
+        "keywords": ["Russia", "North Korea", "DPRK", "diplomacy", "international relations", "event data",
+                     "CAMEO", "PLOVER", "gifts", "state visits"],
+        "licenses": LICENSES,
+        "contributors": [
+            {"title": "RUSPRK curators", "roles": ["creator", "dataCurator"]},
+        ],
+        "sources": sources,
+        "resources": _resource_entries(prefix, files, inline_schema),
+    }
+
+
+def dumps(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+

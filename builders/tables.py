@@ -1,0 +1,356 @@
+"""Stage 3: turn parsed seeds and hand-maps into table rows.
+
+Each hand-map defines some records and cites others; here they are merged by
+id (a record defined twice is an error naming both places), every quote is
+located in its seed, and every record gets its evidence rows.  The result is
+plain Python rows per table, in no particular order: ``builders.publish``
+sorts and types them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from builders.errors import BuildError
+from builders.handmap import Dating, HandMap, load_handmap
+from builders.parse import ParsedSeed, parse_seed
+from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
+from rusprk.metadata import EVENT_TYPE_CODES
+
+PREFIX_TABLE = {"src": "sources", "per": "people", "plc": "places", "bod": "bodies", "evt": "events", "gft": "gifts"}
+
+# Where each kind of record may take its quotes from.
+CONTENT_REGIONS = {"title", "body", "caption"}
+NAME_REGIONS = CONTENT_REGIONS | {"credit"}  # a name may be spelled in a photo credit
+
+
+@dataclass
+class Seed:
+    parsed: ParsedSeed
+    handmap: HandMap
+    handmap_path: Path
+    norm: NormalisedText
+    source_id: str
+
+
+@dataclass
+class Tables:
+    rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    # (table, record_id, source_id, start, end) -> evidence row
+    evidence: dict[tuple, dict] = field(default_factory=dict)
+
+
+def _line_of_key(path: Path, key: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.lstrip().startswith(f"{key}:"):
+            return number
+    return None
+
+
+def load_seeds(root: Path) -> list[Seed]:
+    """Pair every seed with its hand-map; refuse strays and changed seeds."""
+    seed_dir, map_dir = root / "seeds", root / "builders" / "handmaps"
+    seed_files = sorted(seed_dir.glob("*.txt"))
+    map_files = sorted(map_dir.glob("*.yaml"))
+    if not seed_files:
+        raise BuildError(seed_dir, "no seeds found")
+    maps = {p.stem: p for p in map_files}
+    for p in map_files:
+        if not (seed_dir / f"{p.stem}.txt").exists():
+            raise BuildError(p, f"hand-map has no seed {p.stem}.txt in {seed_dir}", line=1)
+    seeds = []
+    for sf in seed_files:
+        if sf.stem not in maps:
+            raise BuildError(sf, f"seed has no hand-map {map_dir / (sf.stem + '.yaml')}")
+        path = maps[sf.stem]
+        hm = load_handmap(path)
+        if hm.seed != sf.name:
+            raise BuildError(path, f"names seed {hm.seed!r} but is the hand-map of {sf.name!r}",
+                             line=_line_of_key(path, "seed"), field="seed")
+        parsed = parse_seed(sf)
+        if parsed.sha256 != hm.seed_sha256:
+            raise BuildError(path, f"seed {sf.name} has changed since this hand-map was written "
+                                   f"(sha256 {parsed.sha256}, hand-map records {hm.seed_sha256}); "
+                                   "re-check every quote, then update seed_sha256",
+                             line=_line_of_key(path, "seed_sha256"), field="seed_sha256")
+        seeds.append(Seed(parsed, hm, path, NormalisedText.of(parsed.text), hm.source.id))
+    return seeds
+
+
+class _Builder:
+    def __init__(self, root: Path, seeds: list[Seed]) -> None:
+        self.root = root
+        self.seeds = seeds
+        self.t = Tables()
+        self.defined: dict[str, tuple[Path, int]] = {}
+        self.events: dict[str, object] = {}
+
+    # -- evidence -------------------------------------------------------
+    def quote(self, seed: Seed, line: int, quote: str, occurrence: int | None, regions: set[str],
+              table: str, record_id: str, attributed_to: str | None = None) -> tuple[int, int]:
+        try:
+            start, end = locate(seed.norm, quote, occurrence)
+        except (QuoteNotFound, QuoteAmbiguous) as exc:
+            raise BuildError(seed.handmap_path, str(exc), line=line, row=record_id, field="quote") from None
+        self.add_span(seed, line, start, end, regions, table, record_id, attributed_to)
+        return start, end
+
+    def add_span(self, seed: Seed, line: int | None, start: int, end: int, regions: set[str], table: str,
+                 record_id: str, attributed_to: str | None = None) -> None:
+        region = seed.parsed.region_of(start, end)
+        if region not in regions:
+            where = "page furniture or across parts of the page" if region is None else f"the {region}"
+            raise BuildError(seed.handmap_path, f"quote lies in {where}; a {table} record needs a quote "
+                             f"from: {', '.join(sorted(regions))}", line=line, row=record_id, field="quote")
+        text = seed.parsed.text
+        byte_start = len(text[:start].encode("utf-8"))
+        key = (table, record_id, seed.source_id, start, end)
+        row = {
+            "evidence_id": f"{record_id}@{seed.source_id}:{start}-{end}",
+            "record_table": table,
+            "record_id": record_id,
+            "source_id": seed.source_id,
+            "region": region,
+            "quote": text[start:end],
+            "char_start": start,
+            "char_end": end,
+            "byte_start": byte_start,
+            "byte_end": byte_start + len(text[start:end].encode("utf-8")),
+            "attributed_to": attributed_to,
+        }
+        old = self.t.evidence.get(key)
+        if old is None or (old["attributed_to"] is None and attributed_to):
+            self.t.evidence[key] = row
+
+    def define(self, record_id: str, seed: Seed, line: int) -> None:
+        if record_id in self.defined:
+            first, first_line = self.defined[record_id]
+            raise BuildError(seed.handmap_path, f"{record_id} is already defined at {first}:{first_line}; "
+                             "define a record once and `cite` it elsewhere", line=line, row=record_id, field="id")
+        self.defined[record_id] = (seed.handmap_path, line)
+
+    # -- stages ---------------------------------------------------------
+    def build(self) -> Tables:
+        for seed in self.seeds:
+            self.source(seed)
+        for seed in self.seeds:
+            self.entities(seed)
+        for seed in self.seeds:
+            self.events_(seed)
+        for seed in self.seeds:
+            self.gifts(seed)
+        self.countries()
+        for seed in self.seeds:
+            self.mentions(seed)
+        for seed in self.seeds:
+            self.cites(seed)
+        self.participants()
+        self.t.rows["evidence"] = list(self.t.evidence.values())
+        return self.t
+
+    def source(self, seed: Seed) -> None:
+        p, s = seed.parsed, seed.handmap.source
+        self.define(s.id, seed, s.line)
+        self.t.rows["sources"].append({
+            "source_id": s.id,
+            "seed_file": p.name,
+            "sha256": p.sha256,
+            "title": p.title.text,
+            "publisher": s.publisher if s.publisher else p.publisher_printed,
+            "publisher_inferred": s.publisher_inferred,
+            "authors": "; ".join(p.authors) or None,
+            "url": p.url,
+            "date_published": p.date_published,
+            "date_published_precision": "day" if p.date_published else "unknown",
+            "date_published_note": s.date_published_note,
+            "language": s.language,
+            "machine_translated": s.machine_translated,
+            "machine_translated_inferred": s.machine_translated_inferred,
+            "original_language": s.original_language,
+            "photo_credits": "; ".join(c.text for c in p.credits) or None,
+            "notes": s.notes,
+        })
+        header_spans = [p.title, *p.header]
+        for span in header_spans:
+            self.add_span(seed, span.line, span.start, span.end, {"title", "header"}, "sources", s.id)
+        for span in p.credits:
+            self.add_span(seed, span.line, span.start, span.end, {"credit"}, "sources", s.id)
+        if s.publisher_quote:
+            self.quote(seed, s.line, s.publisher_quote, None, CONTENT_REGIONS | {"header"}, "sources", s.id)
+
+    def entities(self, seed: Seed) -> None:
+        hm = seed.handmap
+        for p in hm.people:
+            self.define(p.id, seed, p.line)
+            self.t.rows["people"].append({
+                "person_id": p.id, "name": p.name, "country_iso3": p.country, "role": p.role,
+                "identity_inferred": p.identity_inferred, "identity_rationale": p.identity_rationale,
+                "notes": p.notes})
+        for p in hm.places:
+            self.define(p.id, seed, p.line)
+            self.t.rows["places"].append({
+                "place_id": p.id, "name": p.name, "kind": p.kind, "within_place_id": p.within,
+                "country_iso3": p.country, "identity_inferred": p.identity_inferred,
+                "identity_rationale": p.identity_rationale, "notes": p.notes})
+        for b in hm.bodies:
+            self.define(b.id, seed, b.line)
+            self.t.rows["bodies"].append({
+                "body_id": b.id, "name": b.name, "kind": b.kind, "country_iso3": b.country,
+                "identity_inferred": b.identity_inferred, "identity_rationale": b.identity_rationale,
+                "notes": b.notes})
+
+    @staticmethod
+    def _dates(d: Dating) -> dict:
+        return {"date_start": d.start, "date_end": d.end, "date_precision": d.precision,
+                "date_inferred": d.inferred, "date_rationale": d.rationale}
+
+    def events_(self, seed: Seed) -> None:
+        hm = seed.handmap
+        for e in hm.events:
+            self.define(e.id, seed, e.line)
+            self.events[e.id] = (e, seed)
+            cameo, plover = EVENT_TYPE_CODES[e.type]
+            self.t.rows["events"].append({
+                "event_id": e.id, "title": e.title, "event_type": e.type, "cameo_code": cameo,
+                "plover_category": plover, **self._dates(e.date), "status": e.status, "place_id": e.place,
+                "country_iso3": e.country, "russia_dprk": e.russia_dprk, "part_of_event_id": e.part_of,
+                "notes": e.notes})
+            for q in e.quotes:
+                self.quote(seed, q.line or e.line, q.quote, q.occurrence, CONTENT_REGIONS, "events", e.id,
+                           q.attributed_to)
+
+    def gifts(self, seed: Seed) -> None:
+        """Gifts take their occasion's date and place unless they give their own."""
+        for g in seed.handmap.gifts:
+            self.define(g.id, seed, g.line)
+            for q in g.quotes:
+                self.quote(seed, q.line or g.line, q.quote, q.occurrence, CONTENT_REGIONS, "gifts", g.id,
+                           q.attributed_to)
+            if g.date is not None:
+                dates, place = self._dates(g.date), g.place
+            else:
+                if g.event not in self.events:
+                    raise BuildError(seed.handmap_path, f"occasion {g.event} is not a defined event",
+                                     line=g.line, row=g.id, field="event")
+                ev = self.events[g.event][0]
+                dates, place = self._dates(ev.date), g.place or ev.place
+                if ev.date.precision != "unknown":
+                    dates["date_inferred"] = True
+                    dates["date_rationale"] = f"Not dated itself; given the date of its occasion {g.event}" + (
+                        f" ({ev.date.rationale})" if ev.date.rationale else "")
+            self.t.rows["gifts"].append(self._gift_row(g, dates, place))
+
+    def _gift_row(self, g, dates: dict, place: str | None) -> dict:
+        def split(ref):
+            if ref is None:
+                return None, None
+            return (ref, None) if ref.startswith("per-") else (None, ref)
+
+        gp, gb = split(g.giver)
+        rp, rb = split(g.recipient)
+        return {"gift_id": g.id, "item": g.item, "quantity": g.quantity,
+                "quantity_as_reported": g.quantity_as_reported, "giver_person_id": gp, "giver_body_id": gb,
+                "giver_description": g.giver_description, "giver_inferred": g.giver_inferred,
+                "recipient_person_id": rp, "recipient_body_id": rb, "event_id": g.event, **dates,
+                "place_id": place, "certainty": g.certainty, "notes": g.notes}
+
+    def countries(self) -> None:
+        ref = yaml.safe_load((self.root / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
+        for c in ref["countries"]:
+            self.t.rows["countries"].append({
+                "country_iso3": c["iso3"], "name": c["name"], "iso2": c.get("iso2"),
+                "cow_ccode": c.get("cow_ccode"), "cow_abb": c.get("cow_abb")})
+
+    def mentions(self, seed: Seed) -> None:
+        tables = {"per": ("people", "person_id"), "plc": ("places", "place_id"), "bod": ("bodies", "body_id")}
+        seen = {(r["alias_id"]): r for r in self.t.rows["aliases"]}
+        countries = {r["country_iso3"] for r in self.t.rows["countries"]}
+        for m in seed.handmap.mentions:
+            if m.of not in self.defined and m.of not in countries:
+                raise BuildError(seed.handmap_path, f"mentions {m.of}, which no hand-map defines "
+                                 "(nor builders/reference/countries.yaml)", line=m.line, row=m.of, field="of")
+            if m.of.isupper():  # a country, by ISO code
+                start, end = self.quote(seed, m.line, m.quote, m.occurrence, NAME_REGIONS, "countries", m.of)
+                continue
+            table, key = tables[m.of[:3]]
+            start, end = self.quote(seed, m.line, m.quote, m.occurrence, NAME_REGIONS, table, m.of)
+            alias_id = f"{m.of}:{m.name}"
+            if alias_id in seen:
+                if seen[alias_id]["kind"] != m.kind:
+                    raise BuildError(seed.handmap_path, f"alias {m.name!r} of {m.of} is {m.kind!r} here but "
+                                     f"{seen[alias_id]['kind']!r} elsewhere", line=m.line, row=alias_id,
+                                     field="kind")
+            else:
+                row = {"alias_id": alias_id, "person_id": None, "place_id": None, "body_id": None,
+                       "alias": m.name, "kind": m.kind}
+                row[key] = m.of
+                seen[alias_id] = row
+                self.t.rows["aliases"].append(row)
+            # The alias's evidence is the name itself inside the mention's quote.
+            offset = seed.parsed.text[start:end].find(m.name)
+            if offset < 0:  # the name spans a normalised line break
+                offset = 0
+                name_start, name_end = start, end
+            else:
+                name_start, name_end = start + offset, start + offset + len(m.name)
+            self.add_span(seed, m.line, name_start, name_end, NAME_REGIONS, "aliases", alias_id)
+
+    def cites(self, seed: Seed) -> None:
+        for c in seed.handmap.cite:
+            table = PREFIX_TABLE.get(c.record[:3])
+            if c.record not in self.defined or table is None:
+                raise BuildError(seed.handmap_path, f"cites {c.record}, which no hand-map defines",
+                                 line=c.line, row=c.record, field="record")
+            self.quote(seed, c.line, c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to)
+
+    def participants(self) -> None:
+        names: dict[tuple[str, str], set[str]] = defaultdict(set)  # (source_id, actor) -> names
+        for seed in self.seeds:
+            for m in seed.handmap.mentions:
+                names[(seed.source_id, m.of)].add(m.name)
+        by_event = defaultdict(list)
+        for ev in self.t.evidence.values():
+            if ev["record_table"] == "events":
+                by_event[ev["record_id"]].append(ev)
+        seen = set()
+        for event_id, (e, seed) in sorted(self.events.items()):
+            for p in e.participants:
+                pid = f"{event_id}/{p.who}/{p.role}"
+                if pid in seen:
+                    raise BuildError(seed.handmap_path, f"participant {p.who} listed twice as {p.role}",
+                                     line=p.line, row=pid, field="participants")
+                seen.add(pid)
+                self.t.rows["participants"].append({
+                    "participant_id": pid, "event_id": event_id,
+                    "person_id": p.who if p.who.startswith("per-") else None,
+                    "body_id": p.who if p.who.startswith("bod-") else None,
+                    "role": p.role, "title_as_reported": p.title})
+                if p.quote:
+                    self.quote(seed, p.line, p.quote, p.occurrence, CONTENT_REGIONS, "participants", pid)
+                    continue
+                # Default evidence: the event's quotes, from any seed, that name the participant.
+                found = False
+                for ev in by_event[event_id]:
+                    if any(n in ev["quote"] for n in names[(ev["source_id"], p.who)]):
+                        found = True
+                        src_seed = next(s for s in self.seeds if s.source_id == ev["source_id"])
+                        self.add_span(src_seed, p.line, ev["char_start"], ev["char_end"], CONTENT_REGIONS,
+                                      "participants", pid, ev["attributed_to"])
+                if not found:
+                    raise BuildError(seed.handmap_path, f"no quote of {event_id} names {p.who} (as mentioned in "
+                                     "the same seed); give the participant its own quote",
+                                     line=p.line, row=pid, field="quote")
+
+
+def build_rows(root: Path) -> dict[str, list[dict]]:
+    seeds = load_seeds(root)
+    return dict(_Builder(root, seeds).build().rows)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

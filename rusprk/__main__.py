@@ -1,0 +1,5 @@
+import sys
+
+from rusprk.cli import main
+
+sys.exit(main())

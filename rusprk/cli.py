@@ -1,0 +1,91 @@
+"""Command line: ``rusprk build | validate | info | cite`` (also ``python -m rusprk``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _find_root(start: Path) -> Path | None:
+    for d in (start, *start.parents):
+        if (d / "builders" / "build.py").is_file() and (d / "seeds").is_dir():
+            return d
+    return None
+
+
+def cmd_build(args) -> int:
+    root = _find_root(Path(args.root).resolve())
+    if root is None:
+        print("rusprk build runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(root))
+    from builders.build import main
+
+    return main([str(root)])
+
+
+def cmd_validate(args) -> int:
+    from rusprk._load import data_dir
+    from rusprk.validate import validate_package
+
+    path = Path(args.path) if args.path else data_dir() / "datapackage.json"
+    if path.is_dir():
+        path = path / "datapackage.json"
+    seeds = Path(args.seeds) if args.seeds else None
+    if seeds is None:
+        root = _find_root(path.resolve().parent)
+        seeds = root / "seeds" if root else None
+    problems = validate_package(path, seeds)
+    for p in problems:
+        print(p)
+    checked = "schemas, keys, hashes" + (", quotes at offsets" if seeds and seeds.is_dir() else "")
+    if problems:
+        print(f"{path}: INVALID, {len(problems)} problem(s) ({checked})", file=sys.stderr)
+        return 1
+    print(f"{path}: valid ({checked})")
+    return 0
+
+
+def cmd_info(args) -> int:
+    import rusprk
+    from rusprk._load import _descriptor, data_dir
+
+    desc = _descriptor()
+    print(f"rusprk {rusprk.__version__} (data {desc['version']}, created {desc['created']})")
+    print(f"data: {data_dir()}")
+    counts = {}
+    import pyarrow.parquet as pq
+
+    for r in desc["resources"]:
+        if r["format"] == "parquet":
+            counts[r["name"].removesuffix("-parquet")] = pq.ParquetFile(data_dir() / Path(r["path"]).name).metadata.num_rows
+    for name, description in rusprk.tables().items():
+        print(f"  {name:<13} {counts.get(name, 0):>6} rows  {description}")
+    return 0
+
+
+def cmd_cite(args) -> int:
+    import rusprk
+
+    print(rusprk.cite(args.style))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rusprk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build dist/ from seeds and hand-maps (in a source checkout)")
+    b.add_argument("--root", default=".", help="the source checkout (default: current folder)")
+    b.set_defaults(func=cmd_build)
+    v = sub.add_parser("validate", help="check a data package: schemas, keys, hashes, quotes")
+    v.add_argument("path", nargs="?", help="datapackage.json or its folder (default: the installed data)")
+    v.add_argument("--seeds", help="folder of seed articles, to check quotes at their offsets")
+    v.set_defaults(func=cmd_validate)
+    i = sub.add_parser("info", help="version, tables and row counts")
+    i.set_defaults(func=cmd_info)
+    c = sub.add_parser("cite", help="how to cite this version")
+    c.add_argument("--style", default="text", choices=["text", "apa", "bibtex"])
+    c.set_defaults(func=cmd_cite)
+    args = parser.parse_args(argv)
+    return args.func(args)
