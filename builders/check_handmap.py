@@ -35,6 +35,8 @@ def quotes_of(hm) -> list[tuple[int, str, int | None]]:
                 out.append((p.line, p.quote, p.occurrence))
     for c in hm.cite:
         out.append((c.line, c.quote, c.occurrence))
+    for n in hm.no_facts:
+        out.append((n.line, n.quote, None))
     return out
 
 

@@ -235,6 +235,13 @@ class Cite(_Model):
     attributed_to: Text | None = None
 
 
+class NoFacts(_Model):
+    """A body paragraph the curator read and found no recordable fact in, and why."""
+
+    quote: Text
+    reason: Text
+
+
 class HandMap(_Model):
     seed: Annotated[str, Field(pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")]
     seed_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -246,6 +253,7 @@ class HandMap(_Model):
     events: list[Event] = []
     gifts: list[Gift] = []
     cite: list[Cite] = []
+    no_facts: list[NoFacts] = []
 
 
 def _line_at(raw: Any, loc: tuple[Any, ...]) -> int | None:

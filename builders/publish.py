@@ -166,18 +166,22 @@ def _resource_entries(prefix: str, files: dict[str, bytes], inline_schema: bool)
         for fmt in ("csv", "parquet"):
             fname = f"{name}.{fmt}"
             data = files[fname]
+            # Frictionless reads Parquet through pandas and loses nulls and byte counts, so the
+            # Parquet copies are described as files (bytes, hash) that hold the same rows as the
+            # CSV table resource; `rusprk validate` checks their schema and that both agree.
             entry = {
                 "name": name if fmt == "csv" else f"{name}-parquet",
-                "type": "table",
+                "type": "table" if fmt == "csv" else "file",
                 "title": res.title + (" (Parquet)" if fmt == "parquet" else ""),
-                "description": res.description,
+                "description": res.description if fmt == "csv" else (
+                    f"{res.description} The same rows as resource '{name}', in Parquet with its schema."),
                 "path": prefix + fname,
                 "format": fmt,
                 "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
                 "encoding": "utf-8" if fmt == "csv" else None,
                 "bytes": len(data),
                 "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-                "schema": schema,
+                "schema": schema if fmt == "csv" else None,
             }
             if fmt == "csv":
                 entry["dialect"] = {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",

@@ -106,20 +106,35 @@ def locate(haystack: NormalisedText | str, quote: str, occurrence: int | None = 
 
 
 def closest(text: str, needle: str) -> tuple[str | None, float]:
-    """The passage of ``text`` most like ``needle`` (for error messages)."""
+    """The passage of ``text`` most like ``needle`` (for error messages).
+
+    A coarse scan in steps of an eighth of the quote's length, then a fine
+    scan around the best window, trying start and length one character at a
+    time.
+    """
     n = len(needle)
     if n == 0 or not text:
         return None, 0.0
-    best, best_score = None, 0.0
-    step = max(1, n // 8)
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(needle)
+
+    def score(start: int, length: int) -> float:
+        matcher.set_seq1(text[start : start + length])
+        return matcher.ratio()
+
+    step = max(1, n // 8)
+    best_start, best_len, best_score = 0, n, -1.0
     for start in range(0, max(1, len(text) - n + 1), step):
-        window = text[start : start + n]
-        matcher.set_seq1(window)
+        matcher.set_seq1(text[start : start + n])
         if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
             continue
-        score = matcher.ratio()
-        if score > best_score:
-            best, best_score = window, score
-    return best, best_score
+        r = matcher.ratio()
+        if r > best_score:
+            best_start, best_score = start, r
+    slack = max(2, n // 10)
+    for start in range(max(0, best_start - step), min(len(text), best_start + step + 1)):
+        for length in range(max(1, n - slack), n + slack + 1):
+            r = score(start, length)
+            if r > best_score:
+                best_start, best_len, best_score = start, length, r
+    return text[best_start : best_start + best_len], best_score

@@ -307,6 +307,12 @@ class _Builder:
                 raise BuildError(seed.handmap_path, f"cites {c.record}, which no hand-map defines",
                                  line=c.line, row=c.record, field="record")
             self.quote(seed, c.line, c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to)
+        # Paragraphs read and found empty of facts must still exist in the seed.
+        for n in seed.handmap.no_facts:
+            try:
+                locate(seed.norm, n.quote)
+            except (QuoteNotFound, QuoteAmbiguous) as exc:
+                raise BuildError(seed.handmap_path, str(exc), line=n.line, field="no_facts") from None
 
     def participants(self) -> None:
         names: dict[tuple[str, str], set[str]] = defaultdict(set)  # (source_id, actor) -> names

@@ -317,7 +317,7 @@ def read_package(descriptor_path: Path, check_hashes: bool = True):
     csv_frames: dict = {}
     for r in desc.get("resources", []):
         rname = str(r.get("name"))
-        table = rname[:-4] if rname.endswith("-csv") else rname
+        table = rname.removesuffix("-parquet")
         if table not in RESOURCES:
             problems.append(Problem("datapackage", rname, "name", "resource is not a RUSPRK table"))
             continue

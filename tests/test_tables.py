@@ -1,0 +1,153 @@
+"""The built tables: schemas, keys, evidence, and the curation rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from builders.handmap import load_handmap
+from builders.parse import parse_seed
+from builders.quotes import locate
+from builders.validate import pandera_schema, validate_frames
+from conftest import ROOT, SEEDS
+from rusprk.metadata import RESOURCE_ORDER, resource
+from rusprk.validate import validate_package
+
+
+@pytest.mark.parametrize("name", RESOURCE_ORDER)
+def test_table_passes_its_pandera_schema(frames, name):
+    pandera_schema(resource(name)).validate(frames[name], lazy=True)
+
+
+def test_keys_evidence_and_quotes_all_check_out(frames):
+    validate_frames(frames, ROOT / "seeds")  # raises with every problem found
+
+
+def test_committed_package_validates_with_quotes():
+    assert validate_package(ROOT / "datapackage.json", ROOT / "seeds") == []
+    assert validate_package(ROOT / "dist" / "datapackage.json", ROOT / "seeds") == []
+
+
+def test_every_quote_reads_back_from_the_seed_at_its_offsets(frames):
+    ev, sources = frames["evidence"], frames["sources"].set_index("source_id")
+    for row in ev.itertuples():
+        data = (ROOT / "seeds" / sources.at[row.source_id, "seed_file"]).read_bytes()
+        assert data.decode("utf-8")[row.char_start:row.char_end] == row.quote
+        assert data[row.byte_start:row.byte_end].decode("utf-8") == row.quote
+
+
+def test_every_record_of_every_table_has_evidence(frames):
+    ev = frames["evidence"]
+    for name in RESOURCE_ORDER:
+        if name == "evidence":
+            continue
+        pk = resource(name).primary_key[0]
+        have = set(ev.loc[ev.record_table == name, "record_id"])
+        missing = set(frames[name][pk]) - have
+        assert not missing, f"{name}: {sorted(missing)[:5]}"
+
+
+def test_corroborated_meeting_is_one_record_with_three_sources(frames):
+    ev = frames["evidence"]
+    meeting = ev[(ev.record_table == "events") & (ev.record_id == "evt-2018-05-31-kim-receives-lavrov")]
+    assert meeting.source_id.nunique() == 3
+    # and no second record of the same meeting
+    e = frames["events"]
+    same_day = e[(e.date_start == pd.Timestamp("2018-05-31")) & (e.event_type == "meeting")]
+    assert list(same_day.event_id) == ["evt-2018-05-31-kim-receives-lavrov"]
+
+
+def test_no_duplicate_events(frames):
+    """Two events of one type on the same dates with the same actors would be one fact twice."""
+    e, p = frames["events"], frames["participants"]
+    roles = p.assign(actor=p.person_id.fillna(p.body_id).astype(str) + ":" + p.role.astype(str))
+    actors = roles.groupby("event_id")["actor"].apply(lambda s: tuple(sorted(s.unique())))
+    key = e.set_index("event_id")[["event_type", "date_start", "date_end"]].astype(str)
+    key["actors"] = actors
+    dup = key[key.duplicated(keep=False)]
+    assert dup.empty, dup
+
+
+def test_name_variants_resolve_to_one_person(frames):
+    a = frames["aliases"]
+    people_aliases = a[a.person_id.notna()]
+    # each spelling belongs to one person only
+    assert not people_aliases.alias.duplicated().any()
+    kim = set(people_aliases.loc[people_aliases.person_id == "per-kim-jong-un", "alias"])
+    assert {"Kim Jong Un", "Kim Jong-un", "Kim Jong-UN"} <= kim
+    lavrov = set(people_aliases.loc[people_aliases.person_id == "per-sergey-lavrov", "alias"])
+    assert {"Sergey Lavrov", "Sergei Lavrov"} <= lavrov
+    assert frames["people"].name.is_unique
+
+
+def test_bylines_and_credits_are_not_people(frames):
+    names = set(frames["people"].name) | set(frames["aliases"].alias)
+    for credit_only in ["Euan McKirdy", "Sarah Tilotta", "Gavriil Grigorov", "Vladimir Smirnov"]:
+        assert credit_only not in names
+    sources = frames["sources"].set_index("source_id")
+    assert sources.loc["src-000-cnn-kim-lavrov-residence", "authors"] == "Euan McKirdy; Sarah Tilotta"
+
+
+def _furniture_lines():
+    lines = set()
+    for path in SEEDS:
+        for span in parse_seed(path).furniture:
+            if len(span.text) >= 8:
+                lines.add(span.text)
+    return lines
+
+
+def test_no_page_furniture_in_any_table(frames):
+    furniture = _furniture_lines()
+    assert len(furniture) >= 10
+    for name, df in frames.items():
+        for col in df.columns:
+            if df[col].dtype.kind in "Mb" or str(df[col].dtype) in ("Int64", "boolean"):
+                continue
+            for value in df[col].dropna().astype(str):
+                for line in furniture:
+                    assert line not in value, f"{name}.{col} holds furniture {line!r}"
+
+
+def test_every_body_paragraph_is_recorded_or_declared_empty(frames):
+    ev = frames["evidence"]
+    sources = frames["sources"].set_index("seed_file")
+    for path in SEEDS:
+        parsed = parse_seed(path)
+        hm = load_handmap(ROOT / "builders" / "handmaps" / f"{path.stem}.yaml")
+        sid = sources.at[path.name, "source_id"]
+        spans = list(zip(ev.loc[ev.source_id == sid, "char_start"], ev.loc[ev.source_id == sid, "char_end"]))
+        spans += [locate(parsed.text, n.quote) for n in hm.no_facts]
+        for para in parsed.body:
+            assert any(s < para.end and e > para.start for s, e in spans), (path.name, para.line, para.text[:60])
+
+
+def test_inferred_things_carry_their_reason(frames):
+    for name in ("events", "gifts"):
+        df = frames[name]
+        assert df.loc[df.date_inferred, "date_rationale"].notna().all()
+    for name in ("people", "places", "bodies"):
+        df = frames[name]
+        assert df.loc[df.identity_inferred, "identity_rationale"].notna().all()
+
+
+def test_context_events_are_flagged(frames):
+    e = frames["events"].set_index("event_id")
+    assert not e.at["evt-2018-05-30-lavrov-pompeo-call", "russia_dprk"]
+    assert not e.at["evt-2022-02-russia-invades-ukraine", "russia_dprk"]
+    assert e.at["evt-2024-06-19-putin-visit-dprk", "russia_dprk"]
+
+
+def test_planned_and_alleged_are_not_occurred(frames):
+    e = frames["events"].set_index("event_id")
+    assert e.at["evt-2018-06-12-trump-kim-summit-planned", "status"] == "planned"
+    assert e.at["evt-dprk-weapons-to-russia-alleged", "status"] == "alleged"
+
+
+def test_loaded_dtypes_are_declared(frames):
+    e = frames["events"]
+    assert str(e.date_start.dtype).startswith("datetime64")
+    assert isinstance(e.event_type.dtype, pd.CategoricalDtype)
+    assert str(e.russia_dprk.dtype) == "boolean"
+    assert str(frames["gifts"].quantity.dtype) == "Int64"
+    assert isinstance(e.event_id.dtype, pd.StringDtype)
