@@ -2,7 +2,9 @@
 
 ``rusprk build`` runs ``build(root)``.  Nothing is written until every check
 has passed; ``dist/`` is then replaced as a whole (see ``builders.atomic``),
-so a failed or killed build leaves the previous release untouched.
+so a failed or killed build leaves the previous release untouched.  A build
+whose inputs (by content hash) and outputs are unchanged since the last one
+does nothing (see ``builders.stamp``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from builders import atomic, publish
+from builders import atomic, codebook, publish, stamp
 from builders.errors import BuildError
 from builders.tables import build_rows
 from builders.validate import validate_frames
@@ -18,34 +20,55 @@ from rusprk._types import arrow_to_pandas
 from rusprk.metadata import RESOURCE_ORDER, resource
 
 
-def build(root: Path, log=print) -> dict[str, int]:
+def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     root = Path(root).resolve()
+    created = publish.created_timestamp(root)
+    inputs_hash = stamp.inputs_hash(root, created)
+    if not force and stamp.up_to_date(root, inputs_hash):
+        log("up to date: inputs and outputs unchanged since the last build")
+        return None
+
     rows = build_rows(root)  # stages 1-3: parse, hand-maps, tables
     tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
     validate_frames(frames, root / "seeds")  # stage 4
 
-    files: dict[str, bytes] = {}  # stage 5
+    version = publish.project_version(root)  # stage 5
+    files: dict[str, bytes] = {}
     for name, t in tables.items():
         files[f"{name}.parquet"] = publish.parquet_bytes(t)
         files[f"{name}.csv"] = publish.csv_bytes(name, t)
-    dist_desc = publish.descriptor(root, files, rows["sources"], prefix="", inline_schema=True)
-    files["datapackage.json"] = publish.dumps(dist_desc)
+    files["datapackage.json"] = publish.dumps(
+        publish.descriptor(root, files, rows["sources"], prefix="", inline_schema=True))
     outside = {f"schemas/{name}.json": publish.dumps(publish.table_schema(resource(name))) for name in RESOURCE_ORDER}
     outside["datapackage.json"] = publish.dumps(
         publish.descriptor(root, files, rows["sources"], prefix="dist/", inline_schema=False))
+    outside["docs/codebook.md"] = codebook.render(version, frames).encode("utf-8")
+
+    in_zip = dict(files)
+    in_zip["codebook.md"] = outside["docs/codebook.md"]
+    for name in publish.RELEASE_DOCS:
+        if (root / name).is_file():
+            in_zip[name] = (root / name).read_bytes()
+    files[f"rusprk-{version}.zip"] = publish.release_zip(version, created, in_zip)
+    files["SHA256SUMS"] = publish.sha256sums(files)
+
     atomic.replace_dir(root / "dist", files)
     for rel, data in sorted(outside.items()):
         atomic.write_file(root / rel, data)
+    stamp.record(root, inputs_hash)
     counts = {name: t.num_rows for name, t in tables.items()}
     log("built " + ", ".join(f"{n} {c}" for n, c in counts.items()))
     return counts
 
 
 def main(argv: list[str] | None = None) -> int:
-    root = Path(argv[0]) if argv else Path.cwd()
+    args = list(argv or [])
+    force = "--force" in args
+    args = [a for a in args if a != "--force"]
+    root = Path(args[0]) if args else Path.cwd()
     try:
-        build(root)
+        build(root, force=force)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

@@ -31,7 +31,7 @@ from rusprk.metadata import RESOURCE_ORDER, VOCABULARIES, Resource, resource
 PARQUET_COMPRESSION = "zstd"
 PARQUET_COMPRESSION_LEVEL = 9
 #: Files whose content determines the build output (for ``created``).
-BUILD_INPUTS = ("seeds", "builders", "rusprk/metadata.py", "pyproject.toml", "CHANGELOG.md")
+BUILD_INPUTS = ("seeds", "builders", "rusprk/metadata.py", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff")
 
 LICENSES = [
     {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
@@ -233,3 +233,35 @@ def descriptor(root: Path, files: dict[str, bytes], sources_rows: list[dict], *,
 def dumps(obj) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
+
+
+# ---------------------------------------------------------------------------
+# Release artifacts
+# ---------------------------------------------------------------------------
+
+#: Files of the repository that travel in the release zip beside the data.
+RELEASE_DOCS = ("CHANGELOG.md", "LICENSE", "CITATION.cff")
+
+
+def release_zip(version: str, created: str, files: dict[str, bytes]) -> bytes:
+    """A byte-reproducible zip: sorted entries, fixed timestamps and permissions."""
+    import zipfile
+
+    stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    folder = f"rusprk-{version}"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=date_time)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, whatever the host
+            compress = zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
+            info.compress_type = compress
+            zf.writestr(info, files[name], compress_type=compress, compresslevel=9)
+    return buf.getvalue()
+
+
+def sha256sums(files: dict[str, bytes]) -> bytes:
+    lines = [f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())]
+    return "".join(lines).encode("utf-8")

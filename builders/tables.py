@@ -146,6 +146,8 @@ class _Builder:
             self.gifts(seed)
         self.countries()
         for seed in self.seeds:
+            self.check_references(seed)
+        for seed in self.seeds:
             self.mentions(seed)
         for seed in self.seeds:
             self.cites(seed)
@@ -265,6 +267,43 @@ class _Builder:
             self.t.rows["countries"].append({
                 "country_iso3": c["iso3"], "name": c["name"], "iso2": c.get("iso2"),
                 "cow_ccode": c.get("cow_ccode"), "cow_abb": c.get("cow_abb")})
+
+    def check_references(self, seed: Seed) -> None:
+        """Every id a hand-map refers to is defined somewhere; say where it is not."""
+        countries = {r["country_iso3"] for r in self.t.rows["countries"]}
+        path = seed.handmap_path
+
+        def need(ref, prefix, line, row, field):
+            if ref is None:
+                return
+            if prefix == "ISO":
+                if ref not in countries:
+                    raise BuildError(path, f"unknown country {ref!r} (not in builders/reference/countries.yaml)",
+                                     line=line, row=row, field=field)
+            elif not ref.startswith(prefix) or ref not in self.defined:
+                raise BuildError(path, f"refers to {ref}, which no hand-map defines as a {prefix}… record",
+                                 line=line, row=row, field=field)
+
+        hm = seed.handmap
+        for p in hm.people:
+            need(p.country, "ISO", p.line, p.id, "country")
+        for p in hm.places:
+            need(p.within, "plc-", p.line, p.id, "within")
+            need(p.country, "ISO", p.line, p.id, "country")
+        for b in hm.bodies:
+            need(b.country, "ISO", b.line, b.id, "country")
+        for e in hm.events:
+            need(e.place, "plc-", e.line, e.id, "place")
+            need(e.country, "ISO", e.line, e.id, "country")
+            need(e.part_of, "evt-", e.line, e.id, "part_of")
+            for p in e.participants:
+                need(p.who, p.who[:4], p.line, e.id, "participants.who")
+        for g in hm.gifts:
+            for field in ("giver", "recipient"):
+                ref = getattr(g, field)
+                need(ref, ref[:4] if ref else "", g.line, g.id, field)
+            need(g.event, "evt-", g.line, g.id, "event")
+            need(g.place, "plc-", g.line, g.id, "place")
 
     def mentions(self, seed: Seed) -> None:
         tables = {"per": ("people", "person_id"), "plc": ("places", "place_id"), "bod": ("bodies", "body_id")}

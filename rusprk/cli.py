@@ -22,7 +22,7 @@ def cmd_build(args) -> int:
     sys.path.insert(0, str(root))
     from builders.build import main
 
-    return main([str(root)])
+    return main([str(root)] + (["--force"] if args.force else []))
 
 
 def cmd_validate(args) -> int:
@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build dist/ from seeds and hand-maps (in a source checkout)")
     b.add_argument("--root", default=".", help="the source checkout (default: current folder)")
+    b.add_argument("--force", action="store_true", help="rebuild even if inputs and outputs are unchanged")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", help="check a data package: schemas, keys, hashes, quotes")
     v.add_argument("path", nargs="?", help="datapackage.json or its folder (default: the installed data)")

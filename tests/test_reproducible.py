@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-INPUTS = ["seeds", "builders", "rusprk", "pyproject.toml", "CHANGELOG.md"]
+INPUTS = ["seeds", "builders", "rusprk", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff"]
 
 
 def _committed_epoch() -> str:
@@ -55,7 +55,7 @@ def test_created_comes_from_the_last_commit_of_the_inputs():
     """`created` is the commit time of the inputs, so a fresh clone dates its build the same."""
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "seeds", "builders", "rusprk/metadata.py",
-                              "pyproject.toml", "CHANGELOG.md"], cwd=ROOT, capture_output=True, text=True,
+                              "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff"], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         out = ""

@@ -1,0 +1,61 @@
+"""Recognise a build whose inputs and outputs have not changed.
+
+The stamp (``.cache/build-stamp.json``, not committed) records the content
+hash of every build input and of every output written.  When both still
+match, the build has nothing to do.  A fresh clone has no stamp and builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+STAMP = Path(".cache") / "build-stamp.json"
+# Everything whose bytes can change an output.
+INPUT_GLOBS = ("seeds/*.txt", "builders/**/*.py", "builders/**/*.yaml", "rusprk/*.py", "pyproject.toml",
+               "CHANGELOG.md", "LICENSE", "CITATION.cff", "requirements.lock")
+OUTPUTS = ("dist", "schemas", "datapackage.json", "docs/codebook.md")
+
+
+def _files(root: Path, patterns) -> list[Path]:
+    found = set()
+    for pattern in patterns:
+        found.update(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(found)
+
+
+def _digest(root: Path, paths: list[Path], extra: str = "") -> str:
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def inputs_hash(root: Path, created: str) -> str:
+    return _digest(root, _files(root, INPUT_GLOBS), created + os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def outputs_hash(root: Path) -> str:
+    paths = []
+    for rel in OUTPUTS:
+        p = root / rel
+        paths += sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else ([p] if p.is_file() else [])
+    return _digest(root, paths, "|".join(OUTPUTS))
+
+
+def up_to_date(root: Path, inputs: str) -> bool:
+    try:
+        saved = json.loads((root / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return saved.get("inputs") == inputs and saved.get("outputs") == outputs_hash(root)
+
+
+def record(root: Path, inputs: str) -> None:
+    from builders.atomic import write_file
+
+    data = json.dumps({"inputs": inputs, "outputs": outputs_hash(root)}, indent=2) + "\n"
+    write_file(root / STAMP, data.encode())

@@ -1,0 +1,196 @@
+"""Bad input to the builders gets an error naming file, line and field; builds are atomic and offline."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from builders.build import build
+from builders.errors import BuildError
+from conftest import ROOT
+
+COPY = ["seeds", "builders", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff"]
+SEED = "001_e6929dbc36b7e812"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of the build inputs, built once so that dist/ holds a good release."""
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, tmp_path / name)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717000000")
+    build(tmp_path, log=lambda *_: None)
+    return tmp_path
+
+
+def _hashes(d: Path) -> dict[str, str]:
+    return {p.relative_to(d).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _edit_seed(project: Path, data: bytes) -> None:
+    """Change a seed and record its new sha256 in the hand-map, isolating the seed check under test."""
+    (project / "seeds" / f"{SEED}.txt").write_bytes(data)
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    text = re.sub(r"seed_sha256: [0-9a-f]{64}", f"seed_sha256: {hashlib.sha256(data).hexdigest()}", hm.read_text())
+    hm.write_text(text)
+
+
+def _fails(project: Path, *expected: str) -> BuildError:
+    before = _hashes(project / "dist")
+    with pytest.raises(BuildError) as exc:
+        build(project, log=lambda *_: None)
+    message = str(exc.value)
+    for part in expected:
+        assert part in message, message
+    assert _hashes(project / "dist") == before, "a failed build changed dist/"
+    return exc.value
+
+
+def test_invalid_utf8_names_seed_line_and_byte(project):
+    data = (ROOT / "seeds" / f"{SEED}.txt").read_bytes()
+    bad = data.replace(b"Pyongyang", b"Py\xffongyang", 1)
+    _edit_seed(project, bad)
+    err = _fails(project, f"{SEED}.txt", "invalid UTF-8", "field encoding")
+    assert err.line == data[: data.index(b"Pyongyang")].count(b"\n") + 1
+
+
+def test_byte_order_mark_is_refused(project):
+    _edit_seed(project, b"\xef\xbb\xbf" + (ROOT / "seeds" / f"{SEED}.txt").read_bytes())
+    _fails(project, f"{SEED}.txt:1", "byte-order mark")
+
+
+def test_crlf_line_endings_are_refused(project):
+    _edit_seed(project, (ROOT / "seeds" / f"{SEED}.txt").read_bytes().replace(b"\n", b"\r\n"))
+    _fails(project, f"{SEED}.txt:1", "carriage return")
+
+
+def test_empty_seed_is_refused(project):
+    _edit_seed(project, b"\n\n")
+    _fails(project, f"{SEED}.txt", "seed is empty")
+
+
+def test_seed_changed_since_its_hand_map(project):
+    p = project / "seeds" / f"{SEED}.txt"
+    p.write_bytes(p.read_bytes() + b" ")
+    err = _fails(project, f"{SEED}.yaml", "has changed since this hand-map was written", "field seed_sha256")
+    assert err.line == 2
+
+
+def _edit_handmap(project: Path, old: str, new: str) -> int:
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    text = hm.read_text()
+    assert old in text
+    hm.write_text(text.replace(old, new, 1))
+    return text[: text.index(old)].count("\n") + 1
+
+
+def test_unknown_id_names_hand_map_line_and_field(project):
+    line = _edit_handmap(project, "who: per-sin-hong-chol", "who: per-nobody")
+    err = _fails(project, f"{SEED}.yaml", "per-nobody", "participants.who")
+    assert err.line is not None and abs(err.line - line) <= 2
+
+
+def test_duplicate_id_names_both_places(project):
+    _edit_handmap(project, "id: per-kim-yong-chol", "id: per-kim-jong-un")
+    _fails(project, f"{SEED}.yaml", "per-kim-jong-un is already defined at", "000_ed6cf87c63c72e2f.yaml")
+
+
+def test_malformed_date_names_line(project):
+    hm = (project / "builders" / "handmaps" / f"{SEED}.yaml").read_text()
+    first = re.search(r"start: (\d{4}-\d{2}-\d{2})", hm).group(1)
+    line = _edit_handmap(project, f"start: {first}", "start: 2018-02-30")
+    err = _fails(project, f"{SEED}.yaml", "date")
+    assert err.line is not None and abs(err.line - line) <= 3
+
+
+def test_quote_not_found_names_line_and_near_match(project):
+    line = _edit_handmap(project, "Lavrov was met by Vice Foreign Minister", "Lavrov was met by Vice Foreign Minster")
+    err = _fails(project, f"{SEED}.yaml", "quote not found", "Lavrov was met by Vice Foreign Minister", "field quote")
+    assert err.line == line
+
+
+def test_kill_during_build_leaves_dist_untouched(project):
+    """SIGKILL a build while it writes the new release: dist/ stays byte-identical."""
+    before = _hashes(project / "dist")
+    (project / "CHANGELOG.md").write_text((project / "CHANGELOG.md").read_text() + "\nA change.\n")
+    script = (
+        "import os, sys, time, builtins\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "real_open = builtins.open\n"
+        "def slow_open(path, mode='r', *a, **k):\n"
+        "    if 'wb' in mode and '.dist.new-' in str(path):\n"
+        "        print('WRITING', flush=True); time.sleep(30)\n"
+        "    return real_open(path, mode, *a, **k)\n"
+        "builtins.open = slow_open\n"
+        "from builders.build import build\n"
+        f"build({str(project)!r})\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1717000000"})
+    assert proc.stdout.readline().strip() == "WRITING"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _hashes(project / "dist") == before
+    # The next build cleans up the half-written staging folder and succeeds.
+    build(project, log=lambda *_: None)
+    assert not list(project.glob(".dist.new-*"))
+    assert _hashes(project / "dist") != before  # CHANGELOG travels in the release zip
+
+
+def test_interrupted_two_rename_swap_is_repaired(project):
+    from builders import atomic
+
+    dist = project / "dist"
+    before = _hashes(dist)
+    os.rename(dist, project / ".dist.old")  # killed between the two renames
+    atomic.recover(dist)
+    assert _hashes(dist) == before
+
+
+def test_build_validate_load_need_no_network(project, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    shutil.rmtree(project / ".cache")
+    build(project, log=lambda *_: None)
+    from rusprk.validate import validate_package
+
+    assert validate_package(project / "datapackage.json", project / "seeds") == []
+    import rusprk
+
+    assert len(rusprk.load("events")) > 0
+
+
+def test_no_code_execution_from_data():
+    """No pickle, no eval/exec, YAML only through safe loaders, in anything that reads data."""
+    for path in [*ROOT.joinpath("rusprk").rglob("*.py"), *ROOT.joinpath("builders").rglob("*.py")]:
+        text = path.read_text()
+        assert "pickle" not in text, path
+        assert not re.search(r"(?<![\w.])(eval|exec)\(", text), path
+        for line in text.splitlines():
+            if "yaml.load(" in line:
+                assert "Loader=_LineLoader" in line or "SafeLoader" in line, (path, line)
+        assert "yaml.unsafe_load" not in text and "yaml.full_load" not in text, path
+    import yaml
+
+    from builders.handmap import _LineLoader
+
+    assert issubclass(_LineLoader, yaml.SafeLoader)
