@@ -40,6 +40,14 @@ _PHOTO_CREDIT = re.compile(r"^Photo: (?P<credit>.+)$")
 _CREDIT_LINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)*/[A-Z][\w ,.'-]+$")
 # "caption text [Credit/Agency via Agency]": caption with its credit in brackets.
 _BRACKET_CAPTION = re.compile(r"^(?P<caption>.+?)\s*\[(?P<credit>[^\[\]]+)\]$")
+# Signs of machine translation: month names in lower case beside a day
+# number ("31 may 2018"), and a romanised syllable in capitals ("Kim Jong-UN").
+_MT_SIGNALS = (
+    re.compile(r"\b\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|november"
+               r"|december)\b|\b(?:january|february|march|april|may|june|july|august|september|october"
+               r"|november|december) \d{1,2}\b"),
+    re.compile(r"\b[A-Z][a-z]+-[A-Z]{2,}\b"),
+)
 _URL = re.compile(r"^<?(?P<url>https?://[^\s>]+)>?$")
 _URL_CONTINUATION = re.compile(r"^[a-z0-9][a-z0-9/_.-]*$")
 
@@ -73,6 +81,8 @@ class ParsedSeed:
     url: str | None = None
     url_spans: list[Span] = field(default_factory=list)
     section: str | None = None
+    language: str | None = None  # guessed from the script of the text
+    mt_signals: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -241,6 +251,12 @@ def parse_seed(path: Path) -> ParsedSeed:
                              field="date_published")
         published, dateline = d, dateline or span
 
+    content_text = "\n".join([title.text, *(b.text for b in body)])
+    letters = [c for c in content_text if c.isalpha()]
+    latin = sum(1 for c in letters if c.isascii())
+    language = "en" if letters and latin / len(letters) > 0.98 else None
+    mt_signals = sorted({m.group() for rx in _MT_SIGNALS for m in rx.finditer(content_text)})
+
     seed = ParsedSeed(
         path=Path(path),
         text=text,
@@ -259,5 +275,7 @@ def parse_seed(path: Path) -> ParsedSeed:
         url=url,
         url_spans=url_spans,
         section=section,
+        language=language,
+        mt_signals=mt_signals,
     )
     return seed

@@ -158,6 +158,14 @@ class _Builder:
     def source(self, seed: Seed) -> None:
         p, s = seed.parsed, seed.handmap.source
         self.define(s.id, seed, s.line)
+        # The parser's reading of language and machine translation must agree with the curator's.
+        if p.language is not None and s.language != p.language:
+            raise BuildError(seed.handmap_path, f"language {s.language!r} but the text reads as {p.language!r}",
+                             line=s.line, row=s.id, field="language")
+        if bool(p.mt_signals) != s.machine_translated:
+            found = f"signs of machine translation: {p.mt_signals}" if p.mt_signals else "no sign of machine translation"
+            raise BuildError(seed.handmap_path, f"machine_translated is {s.machine_translated} but the parser finds "
+                             f"{found}", line=s.line, row=s.id, field="machine_translated")
         self.t.rows["sources"].append({
             "source_id": s.id,
             "seed_file": p.name,

@@ -196,11 +196,15 @@ def _id(name: str, prefix: str, what: str) -> Field:
     )
 
 
+_TABLE_OF_PREFIX = {"src": "sources", "per": "people", "plc": "places", "bod": "bodies", "evt": "events",
+                    "gft": "gifts"}
+
+
 def _ref(name: str, prefix: str, what: str, required: bool = False, null_means: str | None = None) -> Field:
     return Field(
         name,
         "string",
-        f"The {what} (id in the {what} table).",
+        f"The {what} (id in the {_TABLE_OF_PREFIX[prefix]} table).",
         required=required,
         pattern=rf"^{prefix}-[a-z0-9]+(-[a-z0-9]+)*$",
         null_means=None if required else (null_means or "Not applicable."),

@@ -93,3 +93,16 @@ def test_no_furniture_in_content(path):
     assert len({(s.start, s.end) for s in spans}) == len(spans)
     for s in spans + p.credits:
         assert p.text[s.start:s.end] == s.text
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "seeds").glob("*.txt")), ids=lambda p: p.name[:3])
+def test_language_and_machine_translation(path):
+    p = parse_seed(path)
+    assert p.language == "en"
+    # Only the Russian report (004) reads as a machine translation.
+    assert bool(p.mt_signals) == path.name.startswith("004")
+
+
+def test_machine_translation_signals_are_the_garbles():
+    p = seed("004")
+    assert "Jong-UN" in p.mt_signals and "31 may" in p.mt_signals
