@@ -12,28 +12,31 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from builders import atomic, codebook, publish, stamp
+from builders import release, stamp
 from builders.errors import BuildError
-from builders.tables import build_rows
-from builders.validate import validate_frames
-from rusprk._types import arrow_to_pandas
-from rusprk.metadata import RESOURCE_ORDER, resource
 
 
 def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     root = Path(root).resolve()
-    created = publish.created_timestamp(root)
+    created = release.created_timestamp(root)
     inputs_hash = stamp.inputs_hash(root, created)
     if not force and stamp.up_to_date(root, inputs_hash):
         log("up to date: inputs and outputs unchanged since the last build")
         return None
+
+    # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
+    from builders import atomic, codebook, publish
+    from builders.tables import build_rows
+    from builders.validate import validate_frames
+    from rusprk._types import arrow_to_pandas
+    from rusprk.metadata import RESOURCE_ORDER, resource
 
     rows = build_rows(root)  # stages 1-3: parse, hand-maps, tables
     tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
     validate_frames(frames, root / "seeds")  # stage 4
 
-    version = publish.project_version(root)  # stage 5
+    version = release.project_version(root)  # stage 5
     files: dict[str, bytes] = {}
     for name, t in tables.items():
         files[f"{name}.parquet"] = publish.parquet_bytes(t)

@@ -15,57 +15,24 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
-import subprocess
-import tomllib
 import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from builders.errors import BuildError
+from builders.release import created_timestamp, project_version
 from rusprk._types import arrow_schema
 from rusprk.metadata import RESOURCE_ORDER, VOCABULARIES, Resource, resource
 
 PARQUET_COMPRESSION = "zstd"
 PARQUET_COMPRESSION_LEVEL = 9
-#: Files whose content determines the build output (for ``created``).
-BUILD_INPUTS = ("seeds", "builders", "rusprk/metadata.py", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff")
 
 LICENSES = [
     {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
      "title": "Creative Commons Attribution 4.0 (the curated data)"},
     {"name": "MIT", "path": "https://opensource.org/license/mit/", "title": "MIT License (the code)"},
 ]
-
-
-# ---------------------------------------------------------------------------
-# Release facts
-# ---------------------------------------------------------------------------
-
-def project_version(root: Path) -> str:
-    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-
-
-def created_timestamp(root: Path) -> str:
-    """SOURCE_DATE_EPOCH, else the commit time of the last commit touching the build inputs."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        try:
-            out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", *BUILD_INPUTS], cwd=root,
-                                 capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            out = ""
-        if not out:
-            raise BuildError(root, "cannot date the build: set SOURCE_DATE_EPOCH (no git history of the inputs)",
-                             field="created")
-        epoch = out
-    try:
-        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    except ValueError:
-        raise BuildError("SOURCE_DATE_EPOCH", f"not a Unix time: {epoch!r}", field="created") from None
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ---------------------------------------------------------------------------
