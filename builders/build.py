@@ -9,6 +9,7 @@ does nothing (see ``builders.stamp``).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -47,6 +48,17 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     outside["datapackage.json"] = publish.dumps(
         publish.descriptor(root, files, rows["sources"], prefix="dist/", inline_schema=False))
     outside["docs/codebook.md"] = codebook.render(version, frames).encode("utf-8")
+    # The timeline figure for the README, drawn from the validated events (byte-reproducible).
+    from builders.timeline import render_timeline
+
+    outside["docs/timeline.png"], outside["docs/timeline.svg"], _ = render_timeline(frames["events"])
+
+    # The SQLite database for Datasette and SQL users, with its Datasette metadata.  Its bytes
+    # depend on the SQLite library version as well as the data (recorded in its header).
+    from rusprk.export_sqlite import datasette_metadata, sqlite_bytes
+
+    files["rusprk.db"] = sqlite_bytes(frames)
+    files["datasette-metadata.json"] = publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"])))
 
     in_zip = dict(files)
     in_zip["codebook.md"] = outside["docs/codebook.md"]

@@ -1,4 +1,4 @@
-"""Command line: ``rusprk build | validate | info | cite`` (also ``python -m rusprk``)."""
+"""Command line: ``rusprk build | validate | info | cite | export | diff`` (also ``python -m rusprk``)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,31 @@ def cmd_cite(args) -> int:
     return 0
 
 
+def cmd_export_sqlite(args) -> int:
+    from rusprk.export_sqlite import export_sqlite, write_datasette_metadata
+
+    db = export_sqlite(args.path)
+    print(f"wrote {db}")
+    if not args.no_metadata:
+        meta = write_datasette_metadata(db, args.metadata)
+        print(f"wrote {meta}\nbrowse: datasette {db} -m {meta}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    import json
+
+    from rusprk.diff import PackageNotFound, diff_packages, format_markdown
+
+    try:
+        result = diff_packages(args.old, args.new)
+    except (PackageNotFound, FileNotFoundError, ValueError) as exc:
+        print(f"rusprk diff: {exc}", file=sys.stderr)
+        return 2
+    print((json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_markdown(result)).rstrip("\n"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rusprk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,5 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("cite", help="how to cite this version")
     c.add_argument("--style", default="text", choices=["text", "apa", "bibtex"])
     c.set_defaults(func=cmd_cite)
+    x = sub.add_parser("export", help="export the tables to another format")
+    xsub = x.add_subparsers(dest="format", required=True)
+    xs = xsub.add_parser("sqlite", help="one SQLite database (keys, indexes, descriptions) and Datasette metadata")
+    xs.add_argument("path", help="the database file to write, e.g. rusprk.db (replaced if it exists)")
+    xs.add_argument("--metadata", help="where to write Datasette's metadata.json (default: beside the database)")
+    xs.add_argument("--no-metadata", action="store_true", help="do not write metadata.json")
+    xs.set_defaults(func=cmd_export_sqlite)
+    d = sub.add_parser("diff", help="what changed between two releases (Markdown for CHANGELOG.md)")
+    d.add_argument("old", help="datapackage.json, its folder, a release zip, or a git tag/revision (its dist/)")
+    d.add_argument("new", help="the same kinds as OLD")
+    d.add_argument("--json", action="store_true", help="print the full result as JSON instead of Markdown")
+    d.set_defaults(func=cmd_diff)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -309,6 +309,7 @@ _RESOURCES: tuple[Resource, ...] = (
             _NOTES,
         ),
         ("place_id",),
+        (_fk("within_place_id", "places", "place_id"), _fk("country_iso3", "countries")),
     ),
     Resource(
         "bodies", "Bodies",
@@ -323,6 +324,7 @@ _RESOURCES: tuple[Resource, ...] = (
             _NOTES,
         ),
         ("body_id",),
+        (_fk("country_iso3", "countries"),),
     ),
     Resource(
         "people", "People",
@@ -338,6 +340,7 @@ _RESOURCES: tuple[Resource, ...] = (
             _NOTES,
         ),
         ("person_id",),
+        (_fk("country_iso3", "countries"),),
     ),
     Resource(
         "aliases", "Aliases",

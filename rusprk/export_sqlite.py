@@ -1,0 +1,280 @@
+"""Export the tables to one SQLite database (for Datasette, sqlite3, any SQL tool).
+
+    >>> from rusprk.export_sqlite import export_sqlite, datasette_metadata
+    >>> export_sqlite("rusprk.db")          # also: rusprk export sqlite rusprk.db
+    >>> write_datasette_metadata("rusprk.db")   # metadata.json beside it
+
+Everything in the database schema is derived from ``rusprk.metadata``:
+declared types, NOT NULL, UNIQUE, PRIMARY KEY, FOREIGN KEY clauses, CHECK
+constraints for vocabularies, booleans and integer ranges, and an index on
+every key column.  Each CREATE TABLE carries the table and column
+descriptions as SQL comments, so plain ``datasette rusprk.db`` (which shows
+the schema on each table page) already explains every column; the Datasette
+``metadata.json`` from ``datasette_metadata`` adds titles, licence and
+source.
+
+The file is byte-reproducible: rows go in in primary-key order into an
+in-memory database that is then written out with ``VACUUM INTO`` (a compact,
+freshly laid-out copy), and nothing time-dependent is stored.  The same data
+and the same SQLite library give the same bytes (the file header records
+the SQLite version that wrote it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from rusprk.metadata import RESOURCE_ORDER, RESOURCES, VOCABULARIES, Field, Resource
+
+__all__ = ["export_sqlite", "sqlite_bytes", "datasette_metadata", "write_datasette_metadata", "create_table_sql",
+           "SQLITE_TYPES"]
+
+#: Declared column types.  DATE and BOOLEAN have NUMERIC affinity in SQLite:
+#: ISO dates stay text and booleans are stored as 0/1 (CHECKed below), while
+#: the declared type (``PRAGMA table_info``, the schema Datasette shows) still
+#: says what the column means.
+SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "BOOLEAN", "date": "DATE"}
+
+#: Keys metadata cannot express as foreign keys: evidence points at a record
+#: of any table through (record_table, record_id), so it gets an index only.
+EXTRA_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {"evidence": (("record_table", "record_id"),)}
+
+
+def _q(name: str) -> str:
+    """Quote an identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    """Quote a string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _comment(text: str) -> str:
+    # A "--" comment runs to the end of the line, so the text must be one line.
+    return "-- " + " ".join(text.split())
+
+
+def _checks(f: Field) -> list[str]:
+    col = _q(f.name)
+    out = []
+    if f.enum:
+        out.append(f"{col} IN ({', '.join(_lit(v) for v in VOCABULARIES[f.enum])})")
+    if f.type == "boolean":
+        out.append(f"{col} IN (0, 1)")
+    if f.type == "date":
+        out.append(f"{col} = date({col})")  # an ISO 8601 calendar date, nothing else
+    if f.type == "integer":
+        out.append(f"typeof({col}) IN ('integer', 'null')")
+        if f.minimum is not None:
+            out.append(f"{col} >= {int(f.minimum)}")
+        if f.maximum is not None:
+            out.append(f"{col} <= {int(f.maximum)}")
+    return out
+
+
+def create_table_sql(res: Resource) -> str:
+    """The CREATE TABLE statement for one table, with descriptions as comments."""
+    lines = [f"CREATE TABLE {_q(res.name)} ( {_comment(res.description)}"]
+    for f in res.fields:
+        parts = [_q(f.name), SQLITE_TYPES[f.type]]
+        if f.required:
+            parts.append("NOT NULL")
+        if f.unique and (f.name,) != tuple(res.primary_key):
+            parts.append("UNIQUE")
+        checks = _checks(f)
+        if checks:
+            parts.append("CHECK (" + " AND ".join(checks) + ")")
+        lines.append("  " + " ".join(parts) + ", " + _comment(f.description))
+    tail = [f"PRIMARY KEY ({', '.join(_q(k) for k in res.primary_key)})"]
+    for fk in res.foreign_keys:
+        tail.append(f"FOREIGN KEY ({', '.join(_q(c) for c in fk.fields)}) REFERENCES {_q(fk.resource)} "
+                    f"({', '.join(_q(c) for c in fk.reference_fields)})")
+    lines += ["  " + t + ("," if i < len(tail) - 1 else "") for i, t in enumerate(tail)]
+    return "\n".join(lines) + "\n)"
+
+
+def _index_sql(res: Resource) -> list[str]:
+    """An index on every foreign-key column (the primary key has SQLite's own)."""
+    keys: list[tuple[str, ...]] = [tuple(fk.fields) for fk in res.foreign_keys]
+    keys += list(EXTRA_INDEXES.get(res.name, ()))
+    out = []
+    for cols in dict.fromkeys(keys):  # unique, in declaration order
+        name = f"idx_{res.name}_{'_'.join(cols)}"
+        out.append(f"CREATE INDEX {_q(name)} ON {_q(res.name)} ({', '.join(_q(c) for c in cols)})")
+    return out
+
+
+def _column_values(series, f: Field) -> list:
+    """One pandas column as Python values SQLite stores: str, int, 0/1, ISO date, None."""
+    import pandas as pd
+
+    values = series.astype(object).where(series.notna(), None).tolist()
+    if f.type == "date":
+        return [None if v is None else pd.Timestamp(v).date().isoformat() for v in values]
+    if f.type == "boolean":
+        return [None if v is None else int(bool(v)) for v in values]
+    if f.type == "integer":
+        return [None if v is None else int(v) for v in values]
+    return [None if v is None else str(v) for v in values]
+
+
+def _rows(res: Resource, df) -> list[tuple]:
+    if list(df.columns) != res.field_names:
+        raise ValueError(f"table {res.name}: columns {list(df.columns)} are not the declared {res.field_names}")
+    cols = [_column_values(df[f.name], f) for f in res.fields]
+    rows = list(zip(*cols))
+    pk = [res.field_names.index(k) for k in res.primary_key]
+    # Primary-key order, as in the published files; SQLite's default BINARY
+    # collation orders UTF-8 text as Python orders str, so a scan agrees.
+    return sorted(rows, key=lambda r: tuple(r[i] for i in pk))
+
+
+def _raise_first_bad_row(con: sqlite3.Connection, name: str, insert: str, rows: list[tuple]):
+    """Name the row (by primary key) that the bulk insert stumbled on."""
+    con.rollback()
+    res = RESOURCES[name]
+    pk = [res.field_names.index(k) for k in res.primary_key]
+    con.execute(f"DELETE FROM {_q(name)}")
+    for row in rows:
+        try:
+            con.execute(insert, row)
+        except sqlite3.IntegrityError as exc:
+            rid = ",".join(str(row[i]) for i in pk)
+            raise ValueError(f"table {name} [row {rid}]: breaks the schema: {exc}") from None
+    raise AssertionError("unreachable: the bulk insert failed but no single row does")
+
+
+def _fill(con: sqlite3.Connection, frames: dict) -> None:
+    missing = [n for n in RESOURCE_ORDER if n not in frames]
+    if missing:
+        raise ValueError(f"tables missing from frames: {', '.join(missing)}")
+    # Rows are checked as a whole afterwards: the events table refers to
+    # itself (part_of_event_id), so row-by-row enforcement would depend on
+    # insertion order rather than on the data.
+    con.execute("PRAGMA foreign_keys = OFF")
+    for name in RESOURCE_ORDER:
+        con.execute(create_table_sql(RESOURCES[name]))
+    for name in RESOURCE_ORDER:
+        res = RESOURCES[name]
+        insert = f"INSERT INTO {_q(name)} VALUES ({', '.join('?' for _ in res.fields)})"
+        rows = _rows(res, frames[name])
+        try:
+            con.executemany(insert, rows)
+        except sqlite3.IntegrityError:
+            _raise_first_bad_row(con, name, insert, rows)
+    for name in RESOURCE_ORDER:  # after the inserts: a fresh, compact index
+        for stmt in _index_sql(RESOURCES[name]):
+            con.execute(stmt)
+    bad = con.execute("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        table, rowid, parent, _ = bad[0]
+        pk = RESOURCES[table].primary_key[0]
+        rid = con.execute(f"SELECT {_q(pk)} FROM {_q(table)} WHERE rowid = ?", (rowid,)).fetchone()[0]
+        raise ValueError(f"table {table} [row {rid}]: refers to a missing {parent} record "
+                         f"({len(bad)} foreign-key violation(s) in all)")
+    con.commit()
+
+
+def export_sqlite(path, frames: dict | None = None) -> Path:
+    """Write every table to the SQLite database at ``path`` (replaced atomically); return the path.
+
+    ``frames`` maps table name to a pandas DataFrame with the declared columns
+    (as ``rusprk.load_all()`` returns, the default).
+    """
+    if frames is None:
+        import rusprk
+
+        frames = rusprk.load_all()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(":memory:")
+    try:
+        _fill(con, frames)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(tmp)  # VACUUM INTO needs a path that does not exist yet
+        try:
+            con.execute("VACUUM INTO ?", (tmp,))
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    finally:
+        con.close()
+    return path
+
+
+def sqlite_bytes(frames: dict | None = None) -> bytes:
+    """The database as bytes (what ``export_sqlite`` writes), e.g. for a release folder."""
+    with tempfile.TemporaryDirectory() as d:
+        return export_sqlite(Path(d) / "rusprk.db", frames).read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# Datasette metadata
+# ---------------------------------------------------------------------------
+
+def _column_description(f: Field) -> str:
+    text = f.description
+    if f.enum:
+        text += " One of: " + ", ".join(VOCABULARIES[f.enum]) + "."
+    if f.type == "boolean":
+        text += " Stored as 1 (true) or 0 (false)."
+    if f.null_means:
+        text += " Empty: " + f.null_means
+    return text
+
+
+def datasette_metadata(db_name: str = "rusprk", descriptor: dict | None = None) -> dict:
+    """Datasette's metadata.json for a database named ``db_name`` (the file name without .db).
+
+    Title, description, licence and source come from the package descriptor
+    (the installed ``datapackage.json`` by default); table and column
+    descriptions from ``rusprk.metadata``.
+    """
+    if descriptor is None:
+        from rusprk._load import _descriptor
+
+        descriptor = _descriptor()
+    licence = descriptor["licenses"][0]  # the data licence comes first (the code's is second)
+    tables = {}
+    for name in RESOURCE_ORDER:
+        res = RESOURCES[name]
+        table: dict = {
+            "title": res.title,
+            "description": res.description,
+            "columns": {f.name: _column_description(f) for f in res.fields},
+        }
+        facets = [f.name for f in res.fields if f.enum]
+        if facets:
+            table["facets"] = facets
+        tables[name] = table
+    n_sources = len(descriptor.get("sources", []))
+    return {
+        "title": f"{descriptor['title']} (version {descriptor['version']})",
+        "description": descriptor["description"],
+        "license": licence["name"],
+        "license_url": licence["path"],
+        "source": f"RUSPRK {descriptor['version']}, curated from {n_sources} news articles (see the sources table)",
+        "source_url": descriptor["homepage"],
+        "databases": {db_name: {"tables": tables}},
+    }
+
+
+def write_datasette_metadata(db_path, out=None, descriptor: dict | None = None) -> Path:
+    """Write Datasette's metadata.json for ``db_path`` (default: beside it, where
+    ``datasette FOLDER`` finds it); return its path."""
+    db_path = Path(db_path)
+    out = Path(out) if out is not None else db_path.with_name("metadata.json")
+    meta = datasette_metadata(db_path.stem, descriptor)
+    data = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, out)
+    return out
