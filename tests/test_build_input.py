@@ -17,21 +17,15 @@ import pytest
 
 from builders.build import build
 from builders.errors import BuildError
-from conftest import ROOT
+from conftest import ROOT, copy_build_inputs
 
-COPY = ["seeds", "builders", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff"]
 SEED = "001_e6929dbc36b7e812"
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A copy of the build inputs, built once so that dist/ holds a good release."""
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, tmp_path / name)
+    copy_build_inputs(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717000000")
     build(tmp_path, log=lambda *_: None)
     return tmp_path

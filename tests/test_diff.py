@@ -14,12 +14,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_build_inputs
 
 from builders import publish
 from rusprk.diff import PackageNotFound, diff_packages, format_markdown
-
-INPUTS = ["seeds", "builders", "rusprk", "pyproject.toml", "CHANGELOG.md"]
 
 
 # ---------------------------------------------------------------------------
@@ -213,14 +211,7 @@ def _build(work: Path) -> Path:
 
 
 def test_two_builds_differing_by_one_edited_fact(tmp_path):
-    a = tmp_path / "a"
-    a.mkdir()
-    for name in INPUTS:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, a / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, a / name)
+    a = copy_build_inputs(tmp_path / "a")
     b = shutil.copytree(a, tmp_path / "b")
     # Edit one curated fact in one hand-map: the title of an event whose title line occurs exactly once.
     import csv

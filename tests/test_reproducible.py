@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
-
-INPUTS = ["seeds", "builders", "rusprk", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff"]
-
+from conftest import ROOT, copy_build_inputs
 
 def _committed_epoch() -> str:
     created = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["created"]
@@ -21,14 +17,7 @@ def _committed_epoch() -> str:
 
 
 def _fresh_build(tmp_path: Path, epoch: str) -> Path:
-    work = tmp_path / "work"
-    work.mkdir()
-    for name in INPUTS:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, work / name)
+    work = copy_build_inputs(tmp_path / "work")
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
     subprocess.run([sys.executable, "-m", "rusprk", "build"], cwd=work, env=env, check=True,
                    capture_output=True, text=True)
