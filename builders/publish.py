@@ -10,11 +10,11 @@ keys, and no wall-clock time anywhere: ``created`` comes from
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -70,14 +70,21 @@ def _csv_value(v) -> str:
     return str(v)
 
 
+# A field is quoted when it holds a delimiter, a quote or any line break (a
+# lone "\r" included, which Python's csv writer leaves bare with "\n" endings).
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(v) -> str:
+    s = _csv_value(v)
+    return '"' + s.replace('"', '""') + '"' if _NEEDS_QUOTES.search(s) else s
+
+
 def csv_bytes(name: str, table: pa.Table) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow(table.column_names)
+    lines = [",".join(table.column_names)]
     cols = [table.column(n).to_pylist() for n in table.column_names]
-    for row in zip(*cols):
-        w.writerow([_csv_value(v) for v in row])
-    return buf.getvalue().encode("utf-8")
+    lines += [",".join(_csv_field(v) for v in row) for row in zip(*cols)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------

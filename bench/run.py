@@ -1,0 +1,663 @@
+"""RUSPRK benchmarks: one command, one table in docs/performance.md.
+
+    python bench/run.py            # full run, ~10 minutes on 2 cores
+    python bench/run.py --quick    # fewer runs, no 1 000 000-row package
+
+Every measurement is a whole fresh process (interpreter start included),
+timed by this script from spawn to exit, repeated and reported as the median;
+variants that are compared run interleaved (A B A B ...) after one discarded
+warm-up each, so drift in the machine's load hits both alike.  Each is shown
+as a ratio against a baseline timed in the same run.  Peak memory is the
+child's own ``ru_maxrss`` (``os.wait4``), so it covers only that process.
+
+Nothing here touches the repository: builds run in a copy under the work
+folder (``--work``, default ``$TMPDIR/rusprk-bench``), synthetic packages are
+generated there by ``bench/synth.py`` (and reused while the generator, the
+metadata and the writers are unchanged), and palmerpenguins, the peer
+loader, is installed there into a throwaway venv, never into the lock file.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import pstats
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DOC = ROOT / "docs" / "performance.md"
+#: The rusprk/ package before issue 5 (the "before" columns).
+BEFORE_REV = "de73274"
+#: What a build copy needs (builders.stamp hashes these; the rest is not read).
+BUILD_INPUTS = ("seeds", "builders", "rusprk", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff",
+                "requirements.lock")
+TARGETS = {"import_ms": 15.0, "load_ratio": 1.15, "build_s": 5.0, "noop_s": 0.5, "validate_s": 10.0,
+           "validate_mb": 2048.0}
+EPOCH_FALLBACK = "1700000000"
+
+
+def build_epoch() -> str:
+    """The `created` time of the repository's dist/, as SOURCE_DATE_EPOCH, so a copy can rebuild it byte for byte."""
+    import datetime as dt
+
+    try:
+        created = json.loads((ROOT / "dist" / "datapackage.json").read_text(encoding="utf-8"))["created"]
+        stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        return str(int(stamp.timestamp()))
+    except (OSError, ValueError, KeyError):
+        return EPOCH_FALLBACK
+
+
+# ---------------------------------------------------------------------------
+# Running and timing child processes
+# ---------------------------------------------------------------------------
+
+class Run:
+    def __init__(self, seconds: float, rss_mb: float, code: int, out: str, err: str, timed_out: bool):
+        self.seconds, self.rss_mb, self.code, self.out, self.err, self.timed_out = (
+            seconds, rss_mb, code, out, err, timed_out)
+
+
+def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | None = None) -> Run:
+    """Spawn, wait with os.wait4 (exit status and this child's own rusage), kill the group on timeout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        killed = threading.Event()
+
+        def kill() -> None:
+            killed.set()
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.perf_counter() - t0
+        if timer:
+            timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, p.returncode, out.read().decode("utf-8", "replace"),
+                   err.read().decode("utf-8", "replace"), killed.is_set())
+
+
+def interleaved(variants: dict[str, tuple], reps: int, timeout: float | None = None) -> dict[str, list[Run]]:
+    """Run each variant (cmd, cwd[, env]) ``reps`` times, round-robin, after one discarded warm-up each."""
+    results: dict[str, list[Run]] = {k: [] for k in variants}
+    for k, v in variants.items():
+        warm = run(*v, timeout=timeout)
+        if warm.code != 0 and not warm.timed_out:
+            raise SystemExit(f"bench: {k} failed ({warm.code}):\n{warm.err[-2000:]}")
+    for _ in range(reps):
+        for k, v in variants.items():
+            results[k].append(run(*v, timeout=timeout))
+    return results
+
+
+def med(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def env(**extra: str) -> dict:
+    """This environment, less what would make the children unlike a user's: no PYTHONPATH, and bytecode
+    caching on (a sandbox's PYTHONDONTWRITEBYTECODE would make every run recompile the project's modules)."""
+    drop = ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    e = {k: v for k, v in os.environ.items() if k not in drop}
+    e.update(extra)
+    return e
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Fixtures: the "before" package, palmerpenguins, synthetic packages, build copies
+# ---------------------------------------------------------------------------
+
+def before_package(work: Path, rev: str) -> Path | None:
+    """rusprk/ as of ``rev``, beside a link to today's dist/ (so both read the same files)."""
+    ok = subprocess.run(["git", "cat-file", "-e", f"{rev}:rusprk/_load.py"], cwd=ROOT, capture_output=True)
+    if ok.returncode != 0:
+        return None
+    dest = work / f"before-{rev}"
+    if not (dest / "rusprk" / "_load.py").is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", rev, "rusprk"], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    link = dest / "dist"
+    if not link.exists():
+        link.symlink_to(ROOT / "dist")
+    return dest
+
+
+def penguins_python(work: Path) -> tuple[Path | None, str]:
+    """A throwaway venv that sees this interpreter's packages (same pandas) plus palmerpenguins."""
+    venv = work / "penguins-venv"
+    py = venv / "bin" / "python"
+    probe = [str(py), "-c", "import palmerpenguins, sys; print(palmerpenguins.__version__ if hasattr(palmerpenguins, '__version__') else '?')"]
+    if py.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
+        return py, "installed earlier in this work folder"
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([PY, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    ours = [p for p in sys.path if p.endswith("site-packages")]
+    Path(site, "_rusprk_bench_parent.pth").write_text("\n".join(ours) + "\n")
+    got = subprocess.run([PY, "-m", "pip", "--python", str(py), "install", "--quiet", "--no-deps",
+                          "--disable-pip-version-check", "palmerpenguins"], capture_output=True, text=True,
+                         timeout=300)
+    if got.returncode != 0 or subprocess.run(probe, capture_output=True).returncode != 0:
+        return None, "pip install palmerpenguins failed: " + (got.stderr.strip().splitlines() or ["?"])[-1]
+    return py, "installed with pip into a throwaway venv"
+
+
+def synth_package(work: Path, n_events: int) -> tuple[Path, dict]:
+    """The synthetic package with ``n_events`` event rows (cached while its inputs are unchanged)."""
+    key = hashlib.sha256()
+    for rel in ("bench/synth.py", "rusprk/metadata.py", "rusprk/_types.py", "builders/publish.py"):
+        key.update((ROOT / rel).read_bytes())
+    dest = work / "synth" / f"{n_events}-{key.hexdigest()[:12]}"
+    marker = dest / "rows.json"
+    if not marker.is_file():
+        for old in (work / "synth").glob(f"{n_events}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        log(f"  generating synthetic package with {n_events} events ...")
+        t0 = time.perf_counter()
+        r = run([PY, str(ROOT / "bench" / "synth.py"), str(dest), "--events", str(n_events)], ROOT,
+                env(SOURCE_DATE_EPOCH=EPOCH_FALLBACK))
+        if r.code != 0:
+            raise SystemExit(f"bench: synth.py failed:\n{r.err[-3000:]}")
+        import pyarrow.parquet as pq
+
+        rows = {p.stem: pq.ParquetFile(p).metadata.num_rows for p in sorted(dest.glob("*.parquet"))}
+        marker.write_text(json.dumps({"rows": rows, "generate_s": time.perf_counter() - t0}))
+    info = json.loads(marker.read_text())
+    info["mb"] = sum(p.stat().st_size for p in dest.iterdir() if p.is_file()) / 1e6
+    return dest, info
+
+
+def fresh_build_copy(dest: Path) -> None:
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for rel in BUILD_INPUTS:
+        src = ROOT / rel
+        if src.is_dir():
+            shutil.copytree(src, dest / rel, ignore=skip)
+        elif src.is_file():
+            shutil.copy2(src, dest / rel)
+
+
+def clean_outputs(copy: Path) -> None:
+    """Back to a checkout that was never built: no outputs and no build stamp (inputs and bytecode stay)."""
+    for rel in (".cache", "dist", "schemas", "datapackage.json", "docs"):
+        p = copy / rel
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
+# ---------------------------------------------------------------------------
+# The measurements
+# ---------------------------------------------------------------------------
+
+# The floors keep every frame, as load_all() does (freeing each one would let the allocator reuse pages).
+FLOOR = ("import sys, pandas, pyarrow, pyarrow.parquet as pq\n"
+         "frames = [pq.read_table(p).to_pandas() for p in sys.argv[1:]]\n")
+STRICT_FLOOR = ("import sys, pandas, pyarrow, pyarrow.parquet as pq\n"
+                "frames = [pq.ParquetFile(p).read().to_pandas() for p in sys.argv[1:]]\n")
+LOAD_FROM = ("import sys\nfrom pathlib import Path\nimport rusprk, rusprk._load as L\n"
+             "L.data_dir = lambda: Path(sys.argv[1])\nrusprk.load_all()\n")
+READ_FLOOR = ("import sys, hashlib, pyarrow.csv as c, pyarrow.parquet as pq\nfrom pathlib import Path\n"
+              "for p in sorted(Path(sys.argv[1]).glob('*.*')):\n"
+              "    if p.suffix in ('.csv', '.parquet'): hashlib.sha256(p.read_bytes())\n"
+              "    if p.suffix == '.parquet': pq.read_table(p)\n"
+              "    if p.suffix == '.csv': c.read_csv(p, parse_options=c.ParseOptions(newlines_in_values=True))\n")
+
+
+def parquet_files(pkg: Path) -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from rusprk.metadata import RESOURCE_ORDER
+
+    return [str(pkg / f"{n}.parquet") for n in RESOURCE_ORDER]
+
+
+def bench_import(reps: int, before: Path | None) -> dict:
+    v = {"pass": ([PY, "-c", "pass"], ROOT, env()), "import rusprk": ([PY, "-c", "import rusprk"], ROOT, env())}
+    if before:
+        v["import rusprk (before)"] = ([PY, "-c", "import rusprk"], before, env())
+    res = interleaved(v, reps)
+    return {k: med(r) for k, r in res.items()} | {"reps": reps}
+
+
+def bench_load(reps: int, before: Path | None, penguins: Path | None) -> dict:
+    files = parquet_files(ROOT / "dist")
+    v = {
+        "floor": ([PY, "-c", FLOOR, *files], ROOT, env()),
+        "strict floor": ([PY, "-c", STRICT_FLOOR, *files], ROOT, env()),
+        "rusprk.load_all()": ([PY, "-c", "import rusprk; rusprk.load_all()"], ROOT, env()),
+    }
+    if before:
+        v["rusprk.load_all() (before)"] = ([PY, "-c", "import rusprk; rusprk.load_all()"], before, env())
+    if penguins:
+        v["palmerpenguins.load_penguins()"] = (
+            [str(penguins), "-c", "from palmerpenguins import load_penguins; load_penguins()"], ROOT, env())
+    res = interleaved(v, reps)
+    return {k: med(r) for k, r in res.items()} | {"reps": reps}
+
+
+def bench_load_scale(pkg: Path, reps: int, before: Path | None, timeout: float) -> dict:
+    files = parquet_files(pkg)
+    v = {"floor": ([PY, "-c", FLOOR, *files], ROOT, env()),
+         "rusprk.load_all()": ([PY, "-c", LOAD_FROM, str(pkg)], ROOT, env())}
+    res = interleaved(v, reps)
+    out = {k: med(r) for k, r in res.items()}
+    out["rss_mb"] = statistics.median(r.rss_mb for r in res["rusprk.load_all()"])
+    if before:  # once: the old loader converted through Python lists
+        r = run([PY, "-c", LOAD_FROM, str(pkg)], before, env(), timeout=timeout)
+        out["before"] = None if r.timed_out else r.seconds
+    return out
+
+
+def bench_build(work: Path, reps: int) -> dict:
+    copy = work / "build" / "repo"
+    fresh_build_copy(copy)
+    e = env(SOURCE_DATE_EPOCH=build_epoch())
+    clean, noop, clean_out, noop_out = [], [], "", ""
+    for i in range(reps + 1):  # the first round compiles the copy's bytecode and is discarded
+        clean_outputs(copy)
+        a = run([PY, "-m", "rusprk", "build"], copy, e)
+        if a.code != 0:
+            raise SystemExit(f"bench: build failed in {copy}:\n{a.err[-3000:]}")
+        b = run([PY, "-m", "rusprk", "build"], copy, e)
+        if b.code != 0:
+            raise SystemExit(f"bench: second build failed in {copy}:\n{b.err[-3000:]}")
+        if i:
+            clean.append(a.seconds)
+            noop.append(b.seconds)
+        clean_out, noop_out = (a.out + a.err).strip(), (b.out + b.err).strip()
+    ours, theirs = sorted((copy / "dist").iterdir()), sorted((ROOT / "dist").iterdir())
+    same = [p.name for p in ours] == [p.name for p in theirs] and all(
+        a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs))
+    base = interleaved({"pass": ([PY, "-c", "pass"], ROOT, env())}, reps)
+    return {"clean": statistics.median(clean), "noop": statistics.median(noop), "pass": med(base["pass"]),
+            "epoch": e["SOURCE_DATE_EPOCH"],
+            "clean_out": clean_out.splitlines()[-1:] or [""], "noop_out": noop_out.splitlines()[-1:] or [""],
+            "same_as_repo": same, "reps": reps}
+
+
+def bench_validate(pkg: Path, reps: int, timeout: float, before: Path | None) -> dict:
+    cmd = [PY, "-m", "rusprk", "validate", str(pkg / "datapackage.json"), "--seeds", str(pkg / "seeds")]
+    res = interleaved({"validate": (cmd, ROOT, env()),
+                       "read floor": ([PY, "-c", READ_FLOOR, str(pkg)], ROOT, env())}, reps, timeout)
+    runs = res["validate"]
+    out = {"validate": med(runs), "rss_mb": max(r.rss_mb for r in runs), "read floor": med(res["read floor"]),
+           "verdict": "valid" if runs[0].code == 0 else f"INVALID ({(runs[0].out + runs[0].err).strip()[-300:]})"}
+    # frictionless: repeated only while it is quick enough to repeat
+    fl, fl_runs = [], 0
+    while fl_runs < reps:
+        r = run([str(Path(PY).parent / "frictionless"), "validate", "datapackage.json"], pkg, env(),
+                timeout=timeout)
+        fl_runs += 1
+        if r.timed_out:
+            fl = None
+            break
+        fl.append(r)
+        if r.seconds > 30:
+            break
+    out["frictionless"] = None if fl is None else statistics.median(x.seconds for x in fl)
+    out["frictionless_rss_mb"] = None if fl is None else max(x.rss_mb for x in fl)
+    out["frictionless_runs"] = fl_runs
+    out["frictionless_verdict"] = None if fl is None else ("valid" if fl[0].code == 0 else "INVALID")
+    if before:
+        r = run([PY, "-m", "rusprk", "validate", str(pkg / "datapackage.json"), "--seeds", str(pkg / "seeds")],
+                before, env(), timeout=timeout)
+        out["before"] = None if r.timed_out else r.seconds
+        out["before_rss_mb"] = None if r.timed_out else r.rss_mb
+        out["before_verdict"] = None if r.timed_out else ("valid" if r.code == 0 else "INVALID")
+    return out
+
+
+PROFILE = ("import cProfile, sys\nfrom rusprk.cli import main\n"
+           "out, args = sys.argv[1], sys.argv[2:]\ncProfile.run('main(args)', out)\n")
+
+
+def profile(args: list[str], cwd: Path, out: Path, e: dict | None = None, top: int = 14) -> list[tuple]:
+    """One cProfile run of ``rusprk ARGS``: (function, cumulative s, own s) for the project's
+    functions that take at least 2 % of the run, then the six biggest by own time (kernels, imports)."""
+    out.unlink(missing_ok=True)
+    r = run([PY, "-c", PROFILE, str(out), *args], cwd, e or env())
+    if not out.is_file():
+        return [("profile failed: " + r.err[-300:].replace("|", "/").replace("\n", " "), 0.0, 0.0)]
+    rows = [(file, fn, ct, tt) for (file, line, fn), (cc, nc, tt, ct, callers) in pstats.Stats(str(out)).stats.items()]
+    total = max(r[2] for r in rows)
+
+    def label(file: str, fn: str) -> str:
+        p = Path(file)
+        return f"{p.parent.name}/{p.name}:{fn}" if p.suffix == ".py" else f"{file}:{fn}"
+
+    ours = sorted((r for r in rows if ("/rusprk/" in r[0] or "/builders/" in r[0]) and r[1] != "<module>"
+                   and not r[0].endswith(("cli.py", "__main__.py"))), key=lambda r: -r[2])
+    pick = [(label(f, fn), ct, tt) for f, fn, ct, tt in ours if ct >= 0.02 * total][:top]
+    pick += [("(own time) " + label(f, fn), ct, tt) for f, fn, ct, tt in sorted(rows, key=lambda r: -r[3])[:6]]
+    return [("whole run", total, 0.0)] + pick
+
+
+def import_costs(args: list[str], cwd: Path, e: dict, top: int = 8) -> list[tuple[str, float]]:
+    """`python -X importtime -m rusprk ARGS`: the top-level imports that cost most (name, seconds)."""
+    r = run([PY, "-X", "importtime", "-m", "rusprk", *args], cwd, e)
+    costs = []
+    for line in r.err.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if cumulative.strip().isdigit() and name.startswith(" ") and not name.startswith("  "):
+            costs.append((name.strip(), int(cumulative) / 1e6))
+    return sorted(costs, key=lambda c: -c[1])[:top]
+
+
+# ---------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------
+
+def ms(s: float | None) -> str:
+    return "—" if s is None else f"{s * 1000:.0f} ms"
+
+
+def sec(s: float | None) -> str:
+    return "—" if s is None else f"{s:.2f} s"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**NOT met**"
+
+
+def git_state() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "rusprk", "builders", "bench"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return head.strip() + (" with uncommitted changes to rusprk/, builders/ or bench/" if dirty else "")
+
+
+def machine() -> str:
+    import numpy
+    import pandas
+    import pyarrow
+
+    cpu = "?"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, Python "
+            f"{platform.python_version()}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
+            f"numpy {numpy.__version__}")
+
+
+def profile_table(add, title: str, rows: list[tuple]) -> None:
+    add(f"### {title}")
+    add("")
+    add("cProfile slows the run; read the shares, not the absolute times. \"Own time\" rows are the biggest "
+        "single functions, wherever they are (Arrow kernels, imports).")
+    add("")
+    add("| function | cumulative | own |")
+    add("| --- | --- | --- |")
+    for name, ct, tt in rows:
+        add(f"| `{name}` | {sec(ct)} | {sec(tt) if tt else '—'} |")
+    add("")
+
+
+def render(r: dict, args) -> str:
+    imp, load, build, val = r["import"], r["load"], r["build"], r["validate"]
+    L = []
+    add = L.append
+    add("# Performance")
+    add("")
+    add("Written by `python bench/run.py` (the numbers below are from one run of it; run it again to "
+        "reproduce them on your machine). Not part of the test suite.")
+    add("")
+    add(f"Machine: {machine()}. Code: {git_state()}. \"Before\" is the `rusprk/` package at commit "
+        f"{args.before} (before issue 5), run in the same session on the same files. The run took "
+        f"{r['minutes']:.0f} minutes; 1-minute load average {r['loadavg'][0]:.1f} at its start and "
+        f"{r['loadavg'][1]:.1f} at its end (2.0 means both cores busy).")
+    add("")
+    add("Every time is the median of several runs, each a fresh process timed from spawn to exit "
+        "(interpreter start included); compared commands run interleaved after a discarded warm-up. "
+        "Peak memory is the child process's own maximum resident set size (`ru_maxrss` from `wait4`).")
+    add("")
+
+    # -- targets
+    big = max(val) if val else None
+    add("## Targets")
+    add("")
+    add("| target | measured | verdict |")
+    add("| --- | --- | --- |")
+    d_imp = imp["import rusprk"] - imp["pass"]
+    add(f"| `import rusprk` adds ≤ {TARGETS['import_ms']:.0f} ms to interpreter start | "
+        f"+{d_imp * 1000:.1f} ms ({ms(imp['import rusprk'])} vs {ms(imp['pass'])}) | "
+        f"{verdict(d_imp * 1000 <= TARGETS['import_ms'])} |")
+    lr = load["rusprk.load_all()"] / load["floor"]
+    lr2 = load["rusprk.load_all()"] / load["strict floor"]
+    add(f"| `load_all()` ≤ {TARGETS['load_ratio']}× the floor | {lr:.2f}× the floor, {lr2:.2f}× the strict floor "
+        f"({ms(load['rusprk.load_all()'])} vs {ms(load['floor'])} / {ms(load['strict floor'])}) | "
+        f"{verdict(max(lr, lr2) <= TARGETS['load_ratio'])} |")
+    add(f"| full build ≤ {TARGETS['build_s']:.0f} s | {sec(build['clean'])} | "
+        f"{verdict(build['clean'] <= TARGETS['build_s'])} |")
+    add(f"| no-op build ≤ {TARGETS['noop_s']} s | {sec(build['noop'])} | {verdict(build['noop'] <= TARGETS['noop_s'])} |")
+    if big:
+        v = val[big]
+        add(f"| validate {big:,} event rows ≤ {TARGETS['validate_s']:.0f} s | {sec(v['validate'])} (reading "
+            f"both copies of the {r['mb'][big]:.0f} MB package without any check: {sec(v['read floor'])}) | "
+            f"{verdict(v['validate'] <= TARGETS['validate_s'])} |")
+        add(f"| … and ≤ 2 GB peak memory | {v['rss_mb']:.0f} MB | {verdict(v['rss_mb'] <= TARGETS['validate_mb'])} |")
+        sizes = sorted(val)
+        if len(sizes) >= 2:
+            a, b = sizes[-2], sizes[-1]
+            growth = (val[b]["validate"] / val[a]["validate"]) / (r["rows"][b] / r["rows"][a])
+            add(f"| cost linear in rows | {a:,} → {b:,} events: time × {val[b]['validate'] / val[a]['validate']:.1f} "
+                f"for rows × {r['rows'][b] / r['rows'][a]:.1f} (growth {growth:.2f} of linear) | "
+                f"{verdict(growth <= 1.25)} |")
+    add("| verdicts identical to the slower path on the corruption catalogue | not measured here: that is "
+        "the validator's test suite; here both validators agree the synthetic packages are valid (below) | — |")
+    add("")
+
+    # -- import
+    add("## Import")
+    add("")
+    add(f"{imp['reps']} runs of each.")
+    add("")
+    add("| command | median | vs `python -c pass` |")
+    add("| --- | --- | --- |")
+    for k in ("pass", "import rusprk", "import rusprk (before)"):
+        if k in imp:
+            cmd = "python -c pass" if k == "pass" else f"python -c \"import rusprk\"{' (before)' if 'before' in k else ''}"
+            add(f"| `{cmd.split(' (')[0]}`{' before' if 'before' in k else ''} | {ms(imp[k])} | "
+                f"{ratio(imp[k], imp['pass'])}, +{(imp[k] - imp['pass']) * 1000:.1f} ms |")
+    add("")
+
+    # -- load
+    add("## Loading the shipped data")
+    add("")
+    add(f"{load['reps']} runs of each. The floor imports pandas and pyarrow and reads the same ten Parquet files "
+        "with `pq.read_table(path).to_pandas()`, no checks; the strict floor uses `pq.ParquetFile(path).read()` "
+        "(which skips `pyarrow.dataset`). `load_all()` also checks every file's sha256 and returns the declared "
+        "dtypes (categoricals, Int64, boolean, datetime64[s], string).")
+    add("")
+    add("| command | median | vs floor | vs strict floor |")
+    add("| --- | --- | --- | --- |")
+    for k in ("floor", "strict floor", "rusprk.load_all()", "rusprk.load_all() (before)",
+              "palmerpenguins.load_penguins()"):
+        if k in load:
+            add(f"| {k} | {ms(load[k])} | {ratio(load[k], load['floor'])} | {ratio(load[k], load['strict floor'])} |")
+    if "palmerpenguins.load_penguins()" in load:
+        add("")
+        add(f"palmerpenguins ({r['penguins_note']}) loads one 344-row CSV with `pandas.read_csv`; "
+            f"`rusprk.load_all()` takes {ratio(load['rusprk.load_all()'], load['palmerpenguins.load_penguins()'])} "
+            "its time for ten typed, hash-checked tables.")
+    else:
+        add("")
+        add(f"palmerpenguins: not measured ({r['penguins_note']}).")
+    add("")
+    if r.get("load_scale"):
+        add(f"At scale (the synthetic packages below; same floor, {r['load_scale_reps']} runs each; \"before\" "
+            f"once, bounded by {args.timeout:.0f} s):")
+        add("")
+        add("| event rows | all rows | floor | `load_all()` | vs floor | peak memory | before | before vs floor |")
+        add("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for n, s in sorted(r["load_scale"].items()):
+            b = s.get("before", "absent")
+            add(f"| {n:,} | {r['rows'][n]:,} | {sec(s['floor'])} | {sec(s['rusprk.load_all()'])} | "
+                f"{ratio(s['rusprk.load_all()'], s['floor'])} | {s['rss_mb']:.0f} MB | "
+                f"{'—' if b == 'absent' else (sec(b) if b is not None else f'> {args.timeout:.0f} s')} | "
+                f"{ratio(b, s['floor']) if isinstance(b, float) else '—'} |")
+        add("")
+
+    # -- build
+    add("## Build")
+    add("")
+    add(f"`python -m rusprk build` in a copy of the build inputs ({', '.join(BUILD_INPUTS)}) with "
+        f"SOURCE_DATE_EPOCH={build['epoch']} (the `created` time of the repository's dist/). \"From clean\" "
+        "removes every output and the build stamp first (dist/, schemas/, datapackage.json, docs/, .cache/); "
+        f"{build['reps']} rounds after a discarded warm-up that compiles the copy's bytecode, as in a checkout "
+        "that has run Python before. The no-op build is a second `python -m rusprk build` in the same copy.")
+    add("")
+    add("| command | median | vs `python -c pass` | last line of output |")
+    add("| --- | --- | --- | --- |")
+    add(f"| build from clean | {sec(build['clean'])} | {ratio(build['clean'], build['pass'])} | "
+        f"`{build['clean_out'][0][:90]}` |")
+    add(f"| build again, inputs unchanged | {sec(build['noop'])} | {ratio(build['noop'], build['pass'])} | "
+        f"`{build['noop_out'][0][:90]}` |")
+    add("")
+    add(f"The copy's `dist/` is byte-identical to the repository's: {'yes' if build['same_as_repo'] else 'no'} "
+        "(every file compared; they differ whenever the working tree's build inputs differ from the last "
+        "commit's).")
+    add("")
+    if r.get("build_profile"):
+        profile_table(add, "Where the build from clean spends its time (one cProfile run)", r["build_profile"])
+    if r.get("build_imports"):
+        add("Imports alone (`python -X importtime -m rusprk build` from clean, top-level modules by "
+            "cumulative import time): " + ", ".join(f"{n} {ms(t)}" for n, t in r["build_imports"]) + ".")
+        add("")
+
+    # -- validate
+    add("## Validate")
+    add("")
+    add("Synthetic packages from `bench/synth.py` (generated from `rusprk.metadata`, written by "
+        "`builders.publish`; every rule holds, quotes stand in generated seed files). Rows per event: "
+        "participants 2, people 0.35, gifts 0.14 (as in the seeds), aliases 0.5, places 0.1, bodies 0.05, one "
+        "seed per 2 000 events (at least 5), 50 countries, and one evidence row per record of every other table "
+        "(the least the rules allow).")
+    add("")
+    add("| event rows | all rows | package | `rusprk validate` | peak memory | s per million rows | read floor | "
+        "`frictionless validate` | vs frictionless | before | verdicts (rusprk / frictionless / before) |")
+    add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n, v in sorted(val.items()):
+        rows = r["rows"][n]
+        fl = v["frictionless"]
+        fl_txt = (f"did not finish within {args.timeout:.0f} s" if fl is None
+                  else f"{sec(fl)} ({v['frictionless_runs']} run{'s' if v['frictionless_runs'] > 1 else ''}, "
+                       f"{v['frictionless_rss_mb']:.0f} MB)")
+        b = v.get("before", "absent")
+        b_txt = "—" if b == "absent" else (f"> {args.timeout:.0f} s" if b is None
+                                           else f"{sec(b)} ({v['before_rss_mb']:.0f} MB)")
+        verdicts = " / ".join(str(x) for x in (v["verdict"], v["frictionless_verdict"] or "—",
+                                                v.get("before_verdict") or "—"))
+        add(f"| {n:,} | {rows:,} | {r['mb'][n]:.0f} MB | {sec(v['validate'])} | {v['rss_mb']:.0f} MB | "
+            f"{v['validate'] / rows * 1e6:.2f} | {sec(v['read floor'])} | {fl_txt} | "
+            f"{ratio(v['validate'], fl)} | "
+            f"{b_txt} | {verdicts} |")
+    add("")
+    add("The read floor hashes every CSV and Parquet file and parses both with pyarrow, no checks: the least "
+        "any validator that reads both copies must spend.")
+    add("")
+    if r.get("profile"):
+        profile_table(add, f"Where `rusprk validate` spends its time ({max(val):,} event rows, one cProfile run)",
+                      r["profile"])
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.is_file():
+        add(notes.read_text(encoding="utf-8").strip())
+        add("")
+    return "\n".join(L)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer runs and no 1 000 000-row package")
+    ap.add_argument("--sizes", default=None, help="event rows of the synthetic packages (default 10000,100000,1000000)")
+    ap.add_argument("--timeout", type=float, default=120.0, help="bound for frictionless and the old code (s)")
+    ap.add_argument("--before", default=BEFORE_REV, help=f"git revision of the 'before' rusprk/ (default {BEFORE_REV})")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rusprk-bench")
+    ap.add_argument("--out", type=Path, default=DOC)
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in (args.sizes or ("10000,100000" if args.quick else "10000,100000,1000000")).split(",")]
+    reps = {"import": 10 if args.quick else 40, "load": 5 if args.quick else 15, "build": 2 if args.quick else 5,
+            "validate": 2 if args.quick else 3, "load_scale": 2 if args.quick else 5}
+    args.work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    r: dict = {"rows": {}, "mb": {}, "validate": {}, "load_scale": {}, "loadavg": [os.getloadavg()[0]]}
+    before = before_package(args.work, args.before)
+    if before is None:
+        log(f"bench: revision {args.before} not found: no 'before' columns")
+    penguins, r["penguins_note"] = penguins_python(args.work)
+    log("import ...")
+    r["load_scale_reps"] = reps["load_scale"]
+    r["import"] = bench_import(reps["import"], before)
+    log("load_all ...")
+    r["load"] = bench_load(reps["load"], before, penguins)
+    log("build ...")
+    r["build"] = bench_build(args.work, reps["build"])
+    for n in sizes:
+        pkg, info = synth_package(args.work, n)
+        r["rows"][n] = sum(info["rows"].values())
+        r["mb"][n] = info["mb"]
+        log(f"validate {n} events ({r['rows'][n]} rows) ...")
+        r["validate"][n] = bench_validate(pkg, reps["validate"], args.timeout, before)
+        if n >= 100_000:
+            log(f"load_all at {n} events ...")
+            r["load_scale"][n] = bench_load_scale(pkg, reps["load_scale"], before, args.timeout)
+    log("profile ...")
+    pkg = synth_package(args.work, max(sizes))[0]
+    r["profile"] = profile(["validate", str(pkg / "datapackage.json"), "--seeds", str(pkg / "seeds")], ROOT,
+                           args.work / "validate.prof")
+    copy = args.work / "build" / "repo"
+    clean_outputs(copy)
+    r["build_profile"] = profile(["build"], copy, args.work / "build.prof", env(SOURCE_DATE_EPOCH=build_epoch()))
+    clean_outputs(copy)
+    r["build_imports"] = import_costs(["build"], copy, env(SOURCE_DATE_EPOCH=build_epoch()))
+    r["loadavg"].append(os.getloadavg()[0])
+    r["minutes"] = (time.perf_counter() - t0) / 60
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(r, args) + "\n", encoding="utf-8")
+    (args.work / "results.json").write_text(json.dumps(r, indent=2, default=str))
+    log(f"wrote {args.out} ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
