@@ -9,7 +9,6 @@ sorts and types them.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,6 +403,3 @@ def build_rows(root: Path) -> dict[str, list[dict]]:
     seeds = load_seeds(root)
     return dict(_Builder(root, seeds).build().rows)
 
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
