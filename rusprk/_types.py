@@ -21,13 +21,18 @@ STRING_STORAGE = "pyarrow"
 _PANDAS_DTYPES: dict[str, dict[str, object]] = {}  # resource name -> dtypes; built once per process
 
 
-def arrow_schema(res: Resource):
-    """The pyarrow schema Parquet files are written with (fixed order, nullability)."""
+def arrow_schema(res: Resource, large_strings: bool = False):
+    """The pyarrow schema Parquet files are written with (fixed order, nullability).
+
+    ``large_strings``: the same with ``large_string`` (64-bit offsets) for strings, the layout pandas'
+    Arrow-backed strings require; the loader reads Parquet straight into it rather than casting later.
+    """
     import pyarrow as pa
 
-    return pa.schema(
-        [pa.field(f.name, getattr(pa, _ARROW[f.type])(), nullable=not f.required) for f in res.fields]
-    )
+    def arrow_type(f):
+        return pa.large_string() if large_strings and f.type == "string" else getattr(pa, _ARROW[f.type])()
+
+    return pa.schema([pa.field(f.name, arrow_type(f), nullable=not f.required) for f in res.fields])
 
 
 def pandas_dtypes(res: Resource) -> dict[str, object]:
@@ -65,7 +70,7 @@ def polars_dtypes(res: Resource) -> dict[str, object]:
 
 
 def arrow_to_pandas(table, res: Resource):
-    """Convert an Arrow table (with ``arrow_schema(res)``) to pandas with the declared dtypes.
+    """Convert an Arrow table (with ``arrow_schema(res)``, strings large or not) to pandas with the declared dtypes.
 
     Each column goes straight from Arrow buffers to its pandas array:
     strings, Int64 and boolean through the dtype's own ``__from_arrow__``,
