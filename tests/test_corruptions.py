@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT
 from corruptions import CATALOGUE, DOC, SEEDS, Package, expected, render_doc
-from rusprk.validate import validate_package
+from rusprk.validate import Mode, validate_package
 
 NAMES = [c.name for c in CATALOGUE]
 BY_NAME = {c.name: c for c in CATALOGUE}
@@ -69,3 +69,25 @@ def test_cli_rejects_corruption(name, tmp_path):
 def test_docs_list_the_catalogue():
     stale = "docs/corruptions.md is stale: run python tests/corruptions.py"
     assert DOC.read_text(encoding="utf-8") == render_doc(), stale
+
+
+#: The fast path at its most fragmented: batches of 4 rows on two threads, CSV rendered 3 rows at a time,
+#: quotes compared 5 at a time, so that every table is split and every merge of named rows is exercised.
+SMALL_BATCHES = Mode(workers=2, batch_rows=4, csv_shortcut=True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fast_path_agrees_with_the_reference_path(name, tmp_path, monkeypatch):
+    """Batches, threads and the CSV shortcut change nothing in what is reported: the problems are identical
+    to the slow reference path's (one thread, whole tables, every CSV parsed and compared cell by cell)."""
+    import rusprk.validate.quotes as quotes
+    import rusprk.validate.read as read
+
+    pkg = _package(tmp_path)
+    expected(BY_NAME[name], pkg)
+    slow = validate_package(pkg.descriptor, SEEDS, Mode.reference())
+    assert slow, f"{name}: the reference path found nothing"
+    assert validate_package(pkg.descriptor, SEEDS) == slow  # the default, Mode.fast()
+    monkeypatch.setattr(read, "CSV_SLICE", 3)
+    monkeypatch.setattr(quotes, "QUOTE_BATCH", 5)
+    assert validate_package(pkg.descriptor, SEEDS, SMALL_BATCHES) == slow

@@ -33,7 +33,7 @@ import rusprk._load as loader
 from conftest import ROOT
 from rusprk._types import pandas_dtypes
 from rusprk.metadata import RESOURCE_ORDER, RESOURCES, VOCABULARIES, resource
-from rusprk.validate import check_frames, derived_id, read_package, references, validate_package
+from rusprk.validate import Mode, check_frames, derived_id, read_package, references, validate_package
 from strategies import frames_of, packages, write_package
 
 def slow(examples: int) -> settings:
@@ -374,3 +374,20 @@ def test_validator_catches_duplicate_ids(rows, data):
     rows[name].append(dict(row))
     pk = resource(name).primary_key[0]
     assert _problems_at(check_frames(frames_of(rows)), name, row[pk], pk)
+
+
+@slow(40)
+@given(packages(), st.data(), st.integers(1, 6))
+def test_batched_checks_report_what_whole_tables_do(rows, data, batch_rows):
+    """Checking tables in batches of a few rows on two threads reports exactly what checking them whole
+    does, the first rows named and the rest counted, however many rows a fault touches."""
+    candidates = list(_references_in(rows))
+    for name, field, target, _target_field, row in data.draw(st.lists(st.sampled_from(candidates), max_size=12)
+                                                            if candidates else st.just([])):
+        row[field] = "ZZZ" if target == "countries" else f"{RESOURCES[target].field(_target_field).pattern[1:4]}-gone"
+    filled = [t for t in RESOURCE_ORDER if rows[t]]
+    for name in data.draw(st.lists(st.sampled_from(filled), max_size=3)) if filled else []:
+        rows[name].append(dict(data.draw(st.sampled_from(rows[name]))))  # a duplicate id
+    frames = frames_of(rows)
+    whole = check_frames(frames)
+    assert check_frames(frames, mode=Mode(workers=2, batch_rows=batch_rows)) == whole
