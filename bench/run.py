@@ -310,10 +310,16 @@ def bench_build(work: Path, reps: int) -> dict:
 def bench_validate(pkg: Path, reps: int, timeout: float, before: Path | None) -> dict:
     cmd = [PY, "-m", "rusprk", "validate", str(pkg / "datapackage.json"), "--seeds", str(pkg / "seeds")]
     res = interleaved({"validate": (cmd, ROOT, env()),
+                       "one thread": (cmd + ["--workers", "1"], ROOT, env()),
                        "read floor": ([PY, "-c", READ_FLOOR, str(pkg)], ROOT, env())}, reps, timeout)
     runs = res["validate"]
     out = {"validate": med(runs), "rss_mb": max(r.rss_mb for r in runs), "read floor": med(res["read floor"]),
+           "one thread": med(res["one thread"]), "one_thread_rss_mb": max(r.rss_mb for r in res["one thread"]),
            "verdict": "valid" if runs[0].code == 0 else f"INVALID ({(runs[0].out + runs[0].err).strip()[-300:]})"}
+    ref = run(cmd + ["--reference"], ROOT, env(), timeout=timeout)  # the slow path, once
+    out["reference"] = None if ref.timed_out else ref.seconds
+    out["reference_rss_mb"] = None if ref.timed_out else ref.rss_mb
+    out["reference_verdict"] = None if ref.timed_out else ("valid" if ref.code == 0 else "INVALID")
     # frictionless: repeated only while it is quick enough to repeat
     fl, fl_runs = [], 0
     while fl_runs < reps:
@@ -337,6 +343,35 @@ def bench_validate(pkg: Path, reps: int, timeout: float, before: Path | None) ->
         out["before_rss_mb"] = None if r.timed_out else r.rss_mb
         out["before_verdict"] = None if r.timed_out else ("valid" if r.code == 0 else "INVALID")
     return out
+
+
+AGREEMENT = """
+import json, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, str(Path.cwd() / "tests"))
+from corruptions import CATALOGUE, Package, SEEDS, expected
+from rusprk.validate import Mode, validate_package
+same = []
+for c in CATALOGUE:
+    with tempfile.TemporaryDirectory() as d:
+        pkg = Package.copy_of(Path("dist"), Path(d) / "package")
+        expected(c, pkg)
+        fast, slow = (validate_package(pkg.descriptor, SEEDS, m) for m in (Mode.fast(), Mode.reference()))
+        same.append([c.name, fast == slow, len(fast), len(slow)])
+print(json.dumps(same))
+"""
+
+
+def bench_agreement() -> dict:
+    """Both paths of `rusprk validate` on every corruption of the catalogue: are their problems identical?"""
+    r = run([PY, "-c", AGREEMENT], ROOT, env())
+    try:
+        rows = json.loads(r.out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": (r.out + r.err)[-300:]}
+    return {"total": len(rows), "identical": sum(1 for _, same, _, _ in rows if same),
+            "differ": [name for name, same, _, _ in rows if not same],
+            "problems": sum(n for _, _, n, _ in rows), "seconds": r.seconds}
 
 
 PROFILE = ("import cProfile, sys\nfrom rusprk.cli import main\n"
@@ -483,8 +518,15 @@ def render(r: dict, args) -> str:
             add(f"| cost linear in rows | {a:,} → {b:,} events: time × {val[b]['validate'] / val[a]['validate']:.1f} "
                 f"for rows × {r['rows'][b] / r['rows'][a]:.1f} (growth {growth:.2f} of linear) | "
                 f"{verdict(growth <= 1.25)} |")
-    add("| verdicts identical to the slower path on the corruption catalogue | not measured here: that is "
-        "the validator's test suite; here both validators agree the synthetic packages are valid (below) | — |")
+    ag = r.get("agreement") or {}
+    if "total" in ag:
+        differ = f"; differ: {', '.join(ag['differ'])}" if ag["differ"] else ""
+        add(f"| verdicts identical to the slower path on the corruption catalogue | `rusprk validate` and "
+            f"`--reference` report identical problems on {ag['identical']} of {ag['total']} corruptions "
+            f"({ag['problems']} problems in all{differ}) | {verdict(ag['identical'] == ag['total'])} |")
+    else:
+        add(f"| verdicts identical to the slower path on the corruption catalogue | not measured: "
+            f"{ag.get('error', 'not run')} | — |")
     add("")
 
     # -- import
@@ -574,9 +616,10 @@ def render(r: dict, args) -> str:
         "seed per 2 000 events (at least 5), 50 countries, and one evidence row per record of every other table "
         "(the least the rules allow).")
     add("")
-    add("| event rows | all rows | package | `rusprk validate` | peak memory | s per million rows | read floor | "
-        "`frictionless validate` | vs frictionless | before | verdicts (rusprk / frictionless / before) |")
-    add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    add("| event rows | all rows | package | `rusprk validate` | peak memory | s per million rows | one thread | "
+        "`--reference` | read floor | `frictionless validate` | vs frictionless | before | "
+        "verdicts (rusprk / reference / frictionless / before) |")
+    add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n, v in sorted(val.items()):
         rows = r["rows"][n]
         fl = v["frictionless"]
@@ -586,19 +629,27 @@ def render(r: dict, args) -> str:
         b = v.get("before", "absent")
         b_txt = "—" if b == "absent" else (f"> {args.timeout:.0f} s" if b is None
                                            else f"{sec(b)} ({v['before_rss_mb']:.0f} MB)")
-        verdicts = " / ".join(str(x) for x in (v["verdict"], v["frictionless_verdict"] or "—",
-                                                v.get("before_verdict") or "—"))
+        verdicts = " / ".join(str(x) for x in (v["verdict"], v.get("reference_verdict") or "—",
+                                                v["frictionless_verdict"] or "—", v.get("before_verdict") or "—"))
+        rf = v.get("reference", "absent")
+        rf_txt = "—" if rf == "absent" else (f"> {args.timeout:.0f} s" if rf is None
+                                             else f"{sec(rf)} ({v['reference_rss_mb']:.0f} MB)")
+        one = v.get("one thread")
+        one_txt = "—" if one is None else f"{sec(one)} ({v['one_thread_rss_mb']:.0f} MB)"
         add(f"| {n:,} | {rows:,} | {r['mb'][n]:.0f} MB | {sec(v['validate'])} | {v['rss_mb']:.0f} MB | "
-            f"{v['validate'] / rows * 1e6:.2f} | {sec(v['read floor'])} | {fl_txt} | "
+            f"{v['validate'] / rows * 1e6:.2f} | {one_txt} | {rf_txt} | {sec(v['read floor'])} | {fl_txt} | "
             f"{ratio(v['validate'], fl)} | "
             f"{b_txt} | {verdicts} |")
     add("")
-    add("The read floor hashes every CSV and Parquet file and parses both with pyarrow, no checks: the least "
-        "any validator that reads both copies must spend.")
+    add("`rusprk validate` uses the cores available (at most 4; here 2); \"one thread\" is `--workers 1`. "
+        "`--reference` is the slow path the fast one is tested against: one thread, each table whole, every "
+        "CSV parsed and compared cell by cell (run once). The read floor hashes every CSV and Parquet file and "
+        "parses both with pyarrow (on all cores), no checks: the least any validator that reads both copies "
+        "must spend.")
     add("")
     if r.get("profile"):
-        profile_table(add, f"Where `rusprk validate` spends its time ({max(val):,} event rows, one cProfile run)",
-                      r["profile"])
+        profile_table(add, f"Where `rusprk validate` spends its time ({max(val):,} event rows, one cProfile run "
+                           "with `--workers 1`, since cProfile sees one thread)", r["profile"])
     notes = ROOT / "bench" / "NOTES.md"
     if notes.is_file():
         add(notes.read_text(encoding="utf-8").strip())
@@ -641,10 +692,12 @@ def main(argv: list[str] | None = None) -> int:
         if n >= 100_000:
             log(f"load_all at {n} events ...")
             r["load_scale"][n] = bench_load_scale(pkg, reps["load_scale"], before, args.timeout)
+    log("verdicts on the corruption catalogue ...")
+    r["agreement"] = bench_agreement()
     log("profile ...")
     pkg = synth_package(args.work, max(sizes))[0]
-    r["profile"] = profile(["validate", str(pkg / "datapackage.json"), "--seeds", str(pkg / "seeds")], ROOT,
-                           args.work / "validate.prof")
+    r["profile"] = profile(["validate", str(pkg / "datapackage.json"), "--seeds", str(pkg / "seeds"),
+                            "--workers", "1"], ROOT, args.work / "validate.prof")
     copy = args.work / "build" / "repo"
     clean_outputs(copy)
     r["build_profile"] = profile(["build"], copy, args.work / "build.prof", env(SOURCE_DATE_EPOCH=build_epoch()))

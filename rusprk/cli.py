@@ -27,7 +27,7 @@ def cmd_build(args) -> int:
 
 def cmd_validate(args) -> int:
     from rusprk._load import data_dir
-    from rusprk.validate import validate_package
+    from rusprk.validate import Mode, validate_package
 
     path = Path(args.path) if args.path else data_dir() / "datapackage.json"
     if path.is_dir():
@@ -36,7 +36,10 @@ def cmd_validate(args) -> int:
     if seeds is None:
         root = _find_root(path.resolve().parent)
         seeds = root / "seeds" if root else None
-    problems = validate_package(path, seeds)
+    mode = Mode.reference() if args.reference else Mode.fast()
+    if args.workers is not None:
+        mode = Mode(workers=args.workers, batch_rows=mode.batch_rows, csv_shortcut=mode.csv_shortcut)
+    problems = validate_package(path, seeds, mode)
     for p in problems:
         print(p)
     checked = "schemas, keys, hashes" + (", quotes at offsets" if seeds and seeds.is_dir() else "")
@@ -107,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("validate", help="check a data package: schemas, keys, hashes, quotes")
     v.add_argument("path", nargs="?", help="datapackage.json or its folder (default: the installed data)")
     v.add_argument("--seeds", help="folder of seed articles, to check quotes at their offsets")
+    v.add_argument("--workers", type=int, metavar="N",
+                   help="threads for the checks (default: the cores available, at most 4)")
+    v.add_argument("--reference", action="store_true",
+                   help="the slow reference path: one thread, whole tables, every CSV parsed (same verdicts)")
     v.set_defaults(func=cmd_validate)
     i = sub.add_parser("info", help="version, tables and row counts")
     i.set_defaults(func=cmd_info)
