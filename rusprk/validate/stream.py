@@ -2,10 +2,10 @@
 
 Tables come in RESOURCE_ORDER.  Each batch of a table's rows goes to the
 checks of single rows (fields, dates, rules, quotes) on the pool while this
-thread compares it with the CSV twin; of each table only the columns the
-checks across tables need are kept, and those checks start as soon as the
-tables they need are in.  At most two batches (the one being checked and the
-next one being read) and the kept columns are in memory at a time.
+thread compares it with the CSV twin (the pool renders CSV slices too); of
+each table only the columns the checks across tables need are kept, and
+those checks run once every table is in, one lookup per key column.  One
+batch and the kept columns are in memory at a time.
 
 ``Mode.reference()`` is the slow path the fast one must agree with: one
 thread, each table whole, every CSV parsed and compared cell by cell.  The
