@@ -12,8 +12,10 @@ codes, id patterns) and written by the project's own writers in
 ``builders.publish`` (Arrow schema, Parquet bytes, table schemas,
 descriptor).  The one exception is CSV: ``publish.csv_bytes`` loops over
 rows in Python (about 1 s per 100 000 rows), so the tables are formatted
-column-wise in Arrow instead, and ``check_csv_writer`` proves the result
-byte-identical to ``publish.csv_bytes`` (the benchmark runs it every time).
+column-wise in Arrow by the validator's renderer
+(``rusprk.validate.read.csv_rows``) instead, and ``check_csv_writer`` proves
+the result byte-identical to ``publish.csv_bytes`` (the benchmark runs it
+every time).
 
 Proportions per event row (documented in docs/performance.md):
 participants 2 (as in the seeds), people 0.35 and gifts 0.14 (as in the
@@ -43,6 +45,7 @@ if str(ROOT) not in sys.path:
 from builders import publish  # noqa: E402
 from rusprk._types import arrow_schema  # noqa: E402
 from rusprk.metadata import EVENT_TYPE_CODES, RESOURCE_ORDER, VOCABULARIES, resource  # noqa: E402
+from rusprk.validate.read import csv_rows  # noqa: E402
 
 RATIOS = {"participants": 2.0, "people": 0.35, "gifts": 0.14, "aliases": 0.5, "places": 0.10, "bodies": 0.05}
 EVENTS_PER_SOURCE = 2000
@@ -310,47 +313,21 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
 # CSV, column-wise
 # ---------------------------------------------------------------------------
 
-def _csv_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """One column formatted as publish.csv_bytes formats it (csv.QUOTE_MINIMAL, empty for null)."""
-    if pa.types.is_boolean(col.type):
-        out = pc.if_else(col, "true", "false")
-    elif pa.types.is_string(col.type):
-        needs = pc.match_substring_regex(col, '[,"\n\r]')
-        if pc.any(needs).as_py():  # most columns (ids, codes) never need quotes: skip the work
-            quoted = _join('"', pc.replace_substring(col, '"', '""'), '"')
-            out = pc.if_else(needs, quoted, col)
-        else:
-            out = col
-    else:  # integers and dates (ISO 8601 from Arrow's cast)
-        out = pc.cast(col, pa.string())
-    return pc.fill_null(out, "")
-
-
-def _concat(arr) -> bytes:
-    """All values of a string array back to back, from its data buffer."""
-    parts = []
-    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        chunk = chunk.cast(pa.large_string())
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
-        if len(offsets) and chunk.buffers()[2] is not None:
-            parts.append(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]])
-    return b"".join(parts)
-
-
-def csv_bytes(table: pa.Table) -> bytes:
+def csv_bytes(name: str, table: pa.Table, rows: int = 1 << 16) -> bytes:
+    """The table as CSV, rendered column-wise by the validator's own renderer (which recognises a CSV
+    that needs no parsing), a slice of ``rows`` rows at a time."""
     header = (",".join(table.column_names) + "\n").encode("utf-8")
-    if table.num_rows == 0:
-        return header
-    body = [_csv_column(table.column(c)) for c in table.column_names]
-    lines = _join(_join(*body, sep=","), "\n")
-    return header + _concat(lines)
+    pieces = [csv_rows(name, table.slice(lo, rows)) for lo in range(0, table.num_rows, rows)]
+    if any(piece is None for piece in pieces):
+        raise ValueError(f"bench/synth.py: {name} holds an empty string, which CSV cannot tell from null")
+    return header + b"".join(piece.to_pybytes() for piece in pieces)
 
 
 def check_csv_writer(tables: dict[str, pa.Table], rows: int = 3000) -> None:
     """Raise unless the column-wise CSV equals publish.csv_bytes on the first ``rows`` rows of each table."""
     for name, table in tables.items():
         head = table.slice(0, rows)
-        if csv_bytes(head) != publish.csv_bytes(name, head):
+        if csv_bytes(name, head) != publish.csv_bytes(name, head):
             raise AssertionError(f"bench/synth.py: CSV for {name} differs from builders.publish.csv_bytes")
 
 
@@ -368,11 +345,11 @@ def write_package(out: Path, n_events: int, seed: int = 0, check: bool = True) -
         check_csv_writer(tables)
     # Arrow's kernels and the Parquet writer release the GIL: one job per file,
     # biggest first, on every core (zstd level 9 on the evidence table dominates).
-    jobs = {f"{name}.{fmt}": (publish.parquet_bytes if fmt == "parquet" else csv_bytes, tables[name])
-            for name in RESOURCE_ORDER for fmt in ("parquet", "csv")}
-    order = sorted(jobs, key=lambda f: -jobs[f][1].nbytes)
+    jobs = {f"{name}.{fmt}": (publish.parquet_bytes, (tables[name],)) if fmt == "parquet"
+            else (csv_bytes, (name, tables[name])) for name in RESOURCE_ORDER for fmt in ("parquet", "csv")}
+    order = sorted(jobs, key=lambda f: -jobs[f][1][-1].nbytes)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        done = {f: pool.submit(jobs[f][0], jobs[f][1]) for f in order}
+        done = {f: pool.submit(jobs[f][0], *jobs[f][1]) for f in order}
     files: dict[str, bytes] = {f: done[f].result() for f in sorted(done)}
     files["datapackage.json"] = publish.dumps(
         publish.descriptor(ROOT, files, sources_rows, prefix="", inline_schema=True))

@@ -2,5 +2,5 @@ import sys
 
 from rusprk.cli import main
 
-if __name__ == "__main__":  # guarded: worker processes re-import the main module
+if __name__ == "__main__":  # guarded: importing rusprk.__main__ (multiprocessing, tools) must not run the CLI
     sys.exit(main())

@@ -91,3 +91,19 @@ def test_fast_path_agrees_with_the_reference_path(name, tmp_path, monkeypatch):
     monkeypatch.setattr(read, "CSV_SLICE", 3)
     monkeypatch.setattr(quotes, "QUOTE_BATCH", 5)
     assert validate_package(pkg.descriptor, SEEDS, SMALL_BATCHES) == slow
+
+
+def test_the_csv_shortcut_renders_what_the_build_writes():
+    """The validator recognises a byte-canonical CSV by rendering the Parquet rows as the build writes them;
+    should the two writers drift apart, every CSV would be parsed (slow, still correct): guard it here."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from builders import publish
+    from rusprk.metadata import RESOURCE_ORDER
+    from rusprk.validate.read import csv_rows
+
+    for name in RESOURCE_ORDER:
+        t = pq.read_table(ROOT / "dist" / f"{name}.parquet")
+        header, _, body = publish.csv_bytes(name, t).partition(b"\n")
+        assert csv_rows(name, t).equals(pa.py_buffer(body)), name

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from rusprk.metadata import resource
-from rusprk.validate.report import MAX_REPORTED_PER_CHECK, Found, Problem, col as _col, report as _report
+from rusprk.validate.report import MAX_REPORTED_PER_CHECK, Found, Problem, col as _col, flat, report as _report
 from rusprk.validate.rules import references
 
 #: Columns the checks across tables need besides keys and references.
@@ -49,7 +49,7 @@ def lookup(tables: dict, target: str, tfield: str, probes: list) -> list:
 
     keys = _col(tables[target], tfield)
     at = pc.index_in(pa.chunked_array([values for _, values in probes], keys.type), value_set=keys)
-    at = at.combine_chunks() if at.num_chunks != 1 else at.chunk(0)
+    at = flat(at)
     out, lo = [], 0
     for what, values in probes:
         out.append((what, at.slice(lo, len(values))))

@@ -205,7 +205,7 @@ def check_rules(name: str, t, offset: int = 0) -> Found:
         bad = pc.invert(pc.fill_null(pc.equal(_col(t, field), want), False))
         spec = "".join(p if isinstance(p, str) else "|".join(p) for p in parts)
         _report(out, name, t, pc.and_(bad, pc.is_valid(_col(t, field))), field, f"id must be {spec}", want)
-    if name == "evidence":  # the offsets span the quote (its place in the seed: check_quotes)
+    if name == "evidence":  # the offsets span the quote (its place in the seed: quotes.Seeds.check)
         quote = _col(t, "quote")
         chars = pc.subtract(_col(t, "char_end"), _col(t, "char_start"))
         _report(out, name, t, pc.not_equal(chars, pc.cast(pc.utf8_length(quote), pa.int64())), "char_end",

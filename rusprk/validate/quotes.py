@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rusprk.validate.report import Found, Problem, col as _col, report as _report
+from rusprk.validate.report import MAX_REPORTED_PER_CHECK, Found, Problem, col as _col, report as _report
 
 #: Rows of evidence compared at once: bounds the temporaries (about 100 bytes a row).
 QUOTE_BATCH = 1 << 20
@@ -67,7 +67,8 @@ class Seeds:
         self.source_ids = _col(sources, "source_id")
         seeds: list[bytes | None] = []
         seeds_dir = Path(seeds_dir)
-        if not seeds_dir.is_dir():
+        self.usable = seeds_dir.is_dir()
+        if not self.usable:
             self.problems.append(Problem("sources", str(seeds_dir), "seed_file", "seeds folder not found"))
         else:
             from rusprk.validate.read import inside
@@ -87,7 +88,6 @@ class Seeds:
                     seeds.append(None)
                     continue
                 seeds.append(data)
-        self.usable = bool(seeds_dir.is_dir())
         # Seed i is entry i; entry -1 (an unknown source) is an empty, unloaded seed.
         texts = [(d or b"").decode("utf-8", "replace") for d in seeds]  # let go at the end: see text()
         self.chars = np.array([len(x) for x in texts] + [0], dtype=np.int64)
@@ -110,7 +110,7 @@ class Seeds:
         self.extra_before = np.concatenate(parts)
         #: Wrong quotes whose text is looked for elsewhere in the seed, to say which fault it is; the
         #: budget spans the batches of one table (they come in order), so batches name the same rows.
-        self.examine = 20 * 5
+        self.examine = 20 * MAX_REPORTED_PER_CHECK
 
     def text(self, i: int) -> str:
         """Seed i as text (decoded again when asked: only wrong quotes need it)."""
@@ -174,12 +174,3 @@ class Seeds:
         _report(out, "evidence", ev, pa.array(bad_be), "byte_end",
                 "byte_end is not the byte offset of char_end in the seed")
         return out
-
-
-def check_quotes(tables: dict, seeds_dir: Path) -> list:
-    """Seeds and quotes of whole ``sources`` and ``evidence`` tables."""
-    sources, ev = tables.get("sources"), tables.get("evidence")
-    if sources is None or ev is None:
-        return []
-    seeds = Seeds(sources, seeds_dir)
-    return [*seeds.problems, *seeds.check(ev)]

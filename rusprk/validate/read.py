@@ -238,9 +238,9 @@ def hash_ok(problems: list, name: str, label: str, entry: dict, digest, size: in
 
 def csv_rows(name: str, t):
     """Rows as ``builders.publish.csv_bytes`` writes them (minimal quoting, LF, ISO dates, true/false, empty
-    for null), column-wise in Arrow, as an Arrow buffer; None when no CSV holds exactly these values (an empty string, which
-    CSV cannot tell from null).  Used only to recognise a CSV that needs no parsing: whenever the bytes
-    differ the CSV is parsed and compared cell by cell instead, so nothing is missed."""
+    for null), column-wise in Arrow, as an Arrow buffer; None when no CSV holds exactly these values (an
+    empty string, which CSV cannot tell from null).  Used only to recognise a CSV that needs no parsing:
+    whenever the bytes differ the CSV is parsed and compared cell by cell instead, so nothing is missed."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -338,9 +338,7 @@ class ParquetSource:
                     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                         raise ParquetReadError([]) from exc  # the type problem is already reported
                 yield nullable_table(arrays, self.schema)
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            if isinstance(exc, ParquetReadError):
-                raise
+        except (pa.ArrowException, OSError, ValueError) as exc:  # (a ParquetReadError above passes through)
             raise ParquetReadError([Problem(self.name, self.label, None, f"cannot read Parquet: {exc}")]) from exc
 
     def whole(self):
@@ -349,18 +347,25 @@ class ParquetSource:
 
 
 def concat(batches: list, schema):
-    """One table with one chunk per column from batches (an empty table of ``schema``, a schema or a list
-    of fields, from none)."""
+    """One table with one chunk per column from Arrow tables of ``schema`` (empty when there are none)."""
+    return join_columns({f.name: [_flat(b.column(f.name)) for b in batches] for f in schema}, schema)
+
+
+def join_columns(pieces: dict, schema):
+    """One table from each column's arrays (column name -> list), the fields typed as in ``schema``.
+
+    The lists are emptied as each column is joined, so a caller that hands
+    over its only references never holds two copies of every column at once.
+    """
     import pyarrow as pa
 
-    if not batches:
-        return pa.schema([f.with_nullable(True) for f in schema]).empty_table()
-    if len(batches) == 1:
-        return batches[0]
-    columns = []
-    for i in range(len(schema)):  # column by column, so each column's pieces can go once joined
-        columns.append(pa.concat_arrays([_flat(b.column(i)) for b in batches]))
-    return pa.Table.from_arrays(columns, schema=batches[0].schema)
+    names, arrays = list(pieces), []
+    for c in names:
+        chunks = pieces.pop(c)
+        arrays.append(chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks) if chunks
+                      else pa.array([], schema.field(c).type))
+        del chunks
+    return pa.Table.from_arrays(arrays, schema=pa.schema([schema.field(c).with_nullable(True) for c in names]))
 
 
 def slices(t, rows: int | None) -> Iterator:
@@ -455,6 +460,12 @@ class TableInput:
     batches: Iterator | None = None  # Arrow tables of the metadata's schema, in row order
     csv: CsvTwin | None = None  # to be fed every batch, then finished
     fallback: Callable[[list], "TableInput"] | None = None  # the table from its CSV, should the Parquet fail
+
+    def from_csv_instead(self, error: "ParquetReadError") -> "TableInput":
+        """The table read from its CSV copy alone, after its Parquet copy failed part-way."""
+        if self.csv is not None:
+            self.csv.close()
+        return self.fallback(error.problems)
 
 
 def _file_hash(path: Path):

@@ -24,8 +24,8 @@ from rusprk.metadata import RESOURCE_ORDER, RESOURCES, resource
 from rusprk.validate.across import KEPT, check_across
 from rusprk.validate.checks import check_dates, check_fields, check_keys, check_rules, key_columns
 from rusprk.validate.quotes import Seeds
-from rusprk.validate.read import (PARQUET_BATCH, ParquetReadError, TableInput, concat, from_pandas, read_tables,
-                                  single_chunks, slices)
+from rusprk.validate.read import (PARQUET_BATCH, ParquetReadError, TableInput, concat, from_pandas,
+                                  join_columns, read_tables, single_chunks, slices)
 from rusprk.validate.report import Problem, flat, settle
 from rusprk.validate.rules import references
 
@@ -81,7 +81,7 @@ def kept_columns(name: str) -> list[str]:
     return list(dict.fromkeys(cols))
 
 
-def _check_table(tab: TableInput, kept: dict, seeds: Future | None, mode: Mode, pool) -> tuple[list, object]:
+def _check_table(tab: TableInput, seeds: Future | None, mode: Mode, pool) -> tuple[list, object]:
     """(what the table's own checks found, its kept columns); ``seeds``: the Seeds, for evidence."""
     name, found = tab.name, list(tab.problems)
     if name == "evidence" and seeds is not None:
@@ -108,23 +108,9 @@ def _check_table(tab: TableInput, kept: dict, seeds: Future | None, mode: Mode, 
         del b  # before the next batch is read
     if tab.csv is not None:
         found += tab.csv.finish()
-    keep = _join(pieces, _schema(name))
+    keep = join_columns(pieces, _schema(name))
     found += check_keys(name, keep)
     return found, keep
-
-
-def _join(pieces: dict, schema):
-    """One table from each kept column's pieces, joined a column at a time and each column's pieces let go
-    as soon as it is joined, so the joining never holds two copies of every kept column."""
-    import pyarrow as pa
-
-    names, arrays = list(pieces), []
-    for c in names:
-        chunks = pieces.pop(c)
-        arrays.append(chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks) if chunks
-                      else pa.array([], schema.field(c).type))
-        del chunks
-    return pa.Table.from_arrays(arrays, schema=pa.schema([schema.field(c).with_nullable(True) for c in names]))
 
 
 def _schema(name: str):
@@ -144,15 +130,13 @@ def _check_stream(tables, seeds_dir: Path | None, mode: Mode) -> tuple[list, dic
                 found += tab.problems
                 continue
             try:
-                own, keep = _check_table(tab, kept, seeds, mode, pool)
+                own, keep = _check_table(tab, seeds, mode, pool)
             except ParquetReadError as exc:  # the Parquet copy failed part-way: the table from its CSV instead
-                if tab.csv is not None:
-                    tab.csv.close()
-                tab = tab.fallback(exc.problems)
+                tab = tab.from_csv_instead(exc)
                 if tab.batches is None:
                     found += tab.problems
                     continue
-                own, keep = _check_table(tab, kept, seeds, mode, pool)
+                own, keep = _check_table(tab, seeds, mode, pool)
             found += own
             kept[tab.name] = keep
             if tab.name == "sources" and seeds_dir is not None:
@@ -205,13 +189,11 @@ def read_package(descriptor_path: Path, check_hashes: bool = True, formats=("par
         try:
             batches = list(tab.batches)
         except ParquetReadError as exc:
-            if tab.csv is not None:
-                tab.csv.close()
-            tab = tab.fallback(exc.problems)
-            batches = [] if tab.batches is None else list(tab.batches)
+            tab = tab.from_csv_instead(exc)
             if tab.batches is None:
                 found += tab.problems
                 continue
+            batches = list(tab.batches)
         for b in batches:
             if tab.csv is not None:
                 tab.csv.feed(b)
