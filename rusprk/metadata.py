@@ -94,11 +94,13 @@ def _fk(field: str, resource: str, ref: str | None = None) -> ForeignKey:
 
 VOCABULARIES: dict[str, dict[str, str]] = {
     "date_precision": {
-        "day": "The days are known: start is the first and end the last day reported (equal for one day).",
+        "day": "The days are known: start is the first and end the last day (equal for one day). A side the "
+               "text does not give is null, an open bound (a trip whose start is stated and whose end is not).",
         "month": "Only the month is known; start is the first and end the last day of the month(s).",
         "year": "Only the year is known; start is 1 January and end 31 December of the year(s).",
-        "range": "It happened on some day(s) between start and end, which bound it but are not its exact days.",
-        "unknown": "The text gives no date that can be resolved; start and end are null.",
+        "range": "It happened on some day(s) between start and end, which bound it but are not its exact days. "
+                 "A side with no bound is null ('said before 31 May 2018': start null, end 2018-05-31).",
+        "unknown": "The text gives no date and no bound that can be resolved; start and end are both null.",
     },
     "status": {
         "occurred": "Reported as having happened.",
@@ -109,6 +111,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "event_type": {
         "visit": "A trip by a guest to a host country, as a whole.",
         "arrival": "The guest's arrival in the host country or city.",
+        "stop": "A stop at one place during a larger trip (always part of a visit).",
         "welcome": "A ceremonial welcome or escort by the host: airport greeting, honour guard, motorcade.",
         "meeting": "An in-person meeting or reception between officials.",
         "talks": "Official talks or negotiations between delegations or leaders.",
@@ -129,7 +132,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "host": "Receives or welcomes the guest.",
         "guest": "Visits or is received.",
         "inviter": "Issued the invitation for the event.",
-        "participant": "Takes part on an equal footing (talks, calls, summits).",
+        "participant": "Takes part on an equal footing (talks, calls, summits, a war), or is present in no more "
+                       "specific role the text states.",
         "speaker": "Makes the statement, or writes the letter, post or article.",
         "addressee": "The party a statement or message is addressed to.",
         "subject": "The party a statement is about.",
@@ -140,6 +144,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "initiator": "Carries out a one-sided action (attack, refusal).",
         "target": "The party a one-sided action is directed at.",
         "photographer": "Took the photographs published.",
+        "publisher": "Publishes the letter, article or photographs (a newspaper, an agency).",
     },
     "gift_certainty": {
         "stated": "The text states that the recipient was given or received the item; a giver it does not name or describe stays null.",
@@ -163,11 +168,18 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "military": "A military formation.",
         "region_government": "A regional government.",
     },
+    "place_precision": {
+        "site": "The place is a named building, site or airport (place kinds building, site, airport).",
+        "city": "The place is a city, town or village.",
+        "region": "The place is a region or province.",
+        "country": "Only the country is known: country_iso3 is set, place_id is null.",
+        "unknown": "No place or country is stated or safely implied.",
+    },
     "alias_kind": {
         "canonical": "The canonical name itself, where it occurs in a seed.",
         "variant": "Another spelling or transliteration (Sergey/Sergei, Kim Jong Un/Kim Jong-un).",
-        "short": "A short form used after first mention (Lavrov, Kim).",
-        "full": "A fuller form (with patronymic, title or article).",
+        "short": "A short form or acronym (Lavrov, Kim, DPRK, US).",
+        "full": "A fuller or formal form (with patronymic or title; Russian Federation).",
         "garble": "A machine-translation garble of the name (Kim Jong-UN, Eun, Pakhlavon).",
     },
     "text_region": {
@@ -178,6 +190,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "credit": "A photo credit line: source metadata, not content.",
     },
     "record_table": {},  # filled below from the resource names that carry evidence
+    "cameo_code": {},  # filled below from CAMEO_CODES
 }
 
 
@@ -229,6 +242,18 @@ def _date_fields(what: str) -> tuple[Field, ...]:
 
 _COUNTRY = Field("country_iso3", "string", "Country (ISO 3166-1 alpha-3; id in the countries table).",
                  pattern=r"^[A-Z]{3}$", null_means="Country not stated and not safely inferable.")
+def _place_fields(what: str) -> tuple[Field, ...]:
+    return (
+        Field("place_precision", "string", f"How precisely the {what}'s place is known (from the kind of place_id, "
+              "or 'country' when only country_iso3 is set).", required=True, enum="place_precision"),
+        Field("place_inferred", "boolean", f"True when the {what}'s place or country is read from context (an "
+              "unnamed airport read as the city's, a gift given where its occasion took place) rather than stated.",
+              required=True),
+        Field("place_rationale", "string", "How an inferred place or country was read, naming what it rests on.",
+              null_means="The place is stated, or unknown."),
+    )
+
+
 _NOTES = Field("notes", "string", "Curator's notes: ambiguities, unknowns and how they were read.",
                null_means="Nothing to add.")
 _INFERRED = Field("identity_inferred", "boolean",
@@ -333,7 +358,8 @@ _RESOURCES: tuple[Resource, ...] = (
             _id("person_id", "per", "person"),
             Field("name", "string", "Canonical name (see the naming convention in the codebook).", required=True),
             _COUNTRY,
-            Field("role", "string", "Title or role at the time of the events recorded, as the seeds give it.",
+            Field("role", "string", "A role that holds at every event the person is recorded in, as the seeds give "
+                  "it; a title that changed between events is in participants.title_as_reported.",
                   null_means="The seeds give no role."),
             _INFERRED,
             _INFERRED_WHY,
@@ -344,19 +370,22 @@ _RESOURCES: tuple[Resource, ...] = (
     ),
     Resource(
         "aliases", "Aliases",
-        "One row per spelling of a person's, place's or body's name that occurs in the seeds.",
+        "One row per spelling of a person's, place's, body's or country's name that occurs in the seeds.",
         (
             Field("alias_id", "string", "Stable id: the entity id, ':' and the spelling.", required=True,
                   unique=True),
-            _ref("person_id", "per", "person", null_means="The alias names a place or body."),
-            _ref("place_id", "plc", "place", null_means="The alias names a person or body."),
-            _ref("body_id", "bod", "body", null_means="The alias names a person or place."),
+            _ref("person_id", "per", "person", null_means="The alias names a place, body or country."),
+            _ref("place_id", "plc", "place", null_means="The alias names a person, body or country."),
+            _ref("body_id", "bod", "body", null_means="The alias names a person, place or country."),
+            Field("country_iso3", "string", "The country (ISO 3166-1 alpha-3; id in the countries table).",
+                  pattern=r"^[A-Z]{3}$", null_means="The alias names a person, place or body."),
             Field("alias", "string", "The spelling exactly as it occurs.", required=True),
             Field("kind", "string", "How the spelling relates to the canonical name.", required=True,
                   enum="alias_kind"),
         ),
         ("alias_id",),
-        (_fk("person_id", "people"), _fk("place_id", "places"), _fk("body_id", "bodies")),
+        (_fk("person_id", "people"), _fk("place_id", "places"), _fk("body_id", "bodies"),
+         _fk("country_iso3", "countries")),
     ),
     Resource(
         "events", "Events",
@@ -364,18 +393,33 @@ _RESOURCES: tuple[Resource, ...] = (
         (
             _id("event_id", "evt", "event"),
             Field("title", "string", "Curator's one-line summary of the event.", required=True),
-            Field("event_type", "string", "Kind of event (maps to a CAMEO code).", required=True, enum="event_type"),
-            Field("cameo_code", "string", "CAMEO event code for event_type.", pattern=r"^[0-9]{3,4}$",
+            Field("event_type", "string", "Kind of event (each type has a default CAMEO code).", required=True,
+                  enum="event_type"),
+            Field("cameo_code", "string", "CAMEO event code: the event type's default, or a more specific code the "
+                  "text supports (then cameo_rationale says why).", enum="cameo_code",
                   null_means="No CAMEO equivalent (elections)."),
-            Field("plover_category", "string", "PLOVER category for event_type.",
+            Field("cameo_rationale", "string", "Why the event has a code other than its type's default.",
+                  null_means="The code is the event type's default."),
+            Field("cameo_counted", "boolean",
+                  "False when the event is part (directly or further down) of a larger recorded event with the same "
+                  "CAMEO code, which already counts it (an arrival or a stop within a visit, both 042). Count "
+                  "events where this is true to count each CAMEO event once.", required=True),
+            Field("plover_category", "string", "PLOVER category of cameo_code.",
                   null_means="PLOVER has no category for it."),
             *_date_fields("event"),
             Field("status", "string", "Whether it happened, as the sources report it.", required=True, enum="status"),
             _ref("place_id", "plc", "place", null_means="Place not stated."),
+            *_place_fields("event"),
             _COUNTRY,
             Field("russia_dprk", "boolean",
-                  "True for an exchange between Russia and the DPRK; false for a context event.", required=True),
+                  "True for an exchange between Russia and the DPRK; false for a context event. True needs a "
+                  "Russian and a North Korean party (see the codebook's inclusion criteria).", required=True),
             _ref("part_of_event_id", "evt", "event", null_means="Not part of a larger recorded event."),
+            Field("reading_inferred", "boolean",
+                  "True when the record rests on a reading of a garbled (machine-translated) or ambiguous sentence "
+                  "for what it says, rather than on its literal words.", required=True),
+            Field("reading_rationale", "string", "How the garbled or ambiguous sentence was read, and why.",
+                  null_means="The sentence is read as it stands."),
             _NOTES,
         ),
         ("event_id",),
@@ -391,8 +435,14 @@ _RESOURCES: tuple[Resource, ...] = (
             _ref("person_id", "per", "person", null_means="The participant is a body."),
             _ref("body_id", "bod", "body", null_means="The participant is a person."),
             Field("role", "string", "Role in the event.", required=True, enum="participant_role"),
-            Field("title_as_reported", "string", "The participant's title or description in the supporting text.",
-                  null_means="No title given there."),
+            Field("title_as_reported", "string", "The participant's title or description in the supporting text, "
+                  "as of the event.", null_means="No title given there."),
+            Field("actor_inferred", "boolean",
+                  "True when the supporting quote refers to the actor without naming them (a pronoun such as 'you', "
+                  "a title such as 'the President of the United States') and who it is was read from context.",
+                  required=True),
+            Field("actor_rationale", "string", "The words that stand for the actor, quoted, and how they were read.",
+                  null_means="The quote names the actor by one of its aliases."),
         ),
         ("participant_id",),
         (_fk("event_id", "events"), _fk("person_id", "people"), _fk("body_id", "bodies")),
@@ -413,11 +463,20 @@ _RESOURCES: tuple[Resource, ...] = (
                   null_means="Giver is named, or the text says nothing of the giver."),
             Field("giver_inferred", "boolean", "True when the giver is read from context, not stated.",
                   required=True),
+            Field("giver_rationale", "string", "How the giver was read from context.",
+                  null_means="The giver is stated, or not known."),
             _ref("recipient_person_id", "per", "person", null_means="Recipient is a body or unnamed."),
             _ref("recipient_body_id", "bod", "body", null_means="Recipient is a person or unnamed."),
+            Field("recipient_inferred", "boolean",
+                  "True when no quote of the gift names the recipient and who it is was read from context.",
+                  required=True),
+            Field("recipient_rationale", "string", "The words that stand for the recipient, quoted, and how they "
+                  "were read.", null_means="A quote of the gift names the recipient."),
             _ref("event_id", "evt", "event", null_means="Occasion not recorded as an event."),
             *_date_fields("gift"),
             _ref("place_id", "plc", "place", null_means="Place not stated."),
+            *_place_fields("gift"),
+            _COUNTRY,
             Field("certainty", "string", "How certain the reading of the gift is.", required=True,
                   enum="gift_certainty"),
             _NOTES,
@@ -430,6 +489,7 @@ _RESOURCES: tuple[Resource, ...] = (
             _fk("recipient_body_id", "bodies", "body_id"),
             _fk("event_id", "events"),
             _fk("place_id", "places"),
+            _fk("country_iso3", "countries"),
         ),
     ),
     Resource(
@@ -442,6 +502,10 @@ _RESOURCES: tuple[Resource, ...] = (
             Field("record_id", "string", "Id of the record supported (its primary key).", required=True),
             _ref("source_id", "src", "source", required=True),
             Field("region", "string", "Part of the article the quote comes from.", required=True, enum="text_region"),
+            Field("context", "boolean",
+                  "True when the curator marks the quote as context: it supports the record without naming any of "
+                  "its actors, its place or its object ('The two leaders greet each other with a handshake and a "
+                  "hug.'). Every record also has evidence that is not context.", required=True),
             Field("quote", "string", "The quote exactly as it stands in the seed at the offsets.", required=True),
             Field("char_start", "integer", "Start offset in characters (Unicode code points) of the seed text "
                   "decoded as UTF-8, 0-based.", required=True, minimum=0),
@@ -464,28 +528,114 @@ VOCABULARIES["record_table"] = {
     name: f"A record of the {name} table." for name in RESOURCE_ORDER if name != "evidence"
 }
 
-# CAMEO code and PLOVER category for each event type.  Verified against the
-# CAMEO event code list (GDELT's CAMEO.eventcodes.txt) and PLOVER's mapping
-# (openeventdata/PLOVER cameo/CAMEO-PLOV.txt and CAMEO2PLOVER-2021.txt, which
-# agree on every code here).  PLOVER drops CAMEO 01 (statements): None.
+#: The CAMEO codes RUSPRK uses: code -> (CAMEO name, PLOVER category).  Names from the CAMEO
+#: codebook (version 1.1b3); PLOVER categories from PLOVER's mapping (openeventdata/PLOVER
+#: cameo/CAMEO-PLOV.txt and CAMEO2PLOVER-2021.txt, which agree on every code here).  PLOVER drops
+#: CAMEO 01 (statements): None.  A code is added here, verified the same way, before a curator uses it.
+CAMEO_CODES: dict[str, tuple[str, str | None]] = {
+    "010": ("Make statement, not specified below", None),
+    "030": ("Express intent to cooperate, not specified below", "AGREE"),
+    "0311": ("Express intent to cooperate economically", "AGREE"),
+    "036": ("Express intent to meet or negotiate", "AGREE"),
+    "037": ("Express intent to settle dispute", "AGREE"),
+    "040": ("Consult, not specified below", "CONSULT"),
+    "041": ("Discuss by telephone", "CONSULT"),
+    "042": ("Make a visit", "CONSULT"),
+    "043": ("Host a visit", "CONSULT"),
+    "044": ("Meet at a 'third' location", "CONSULT"),
+    "046": ("Engage in negotiation", "CONSULT"),
+    "051": ("Praise or endorse", "SUPPORT"),
+    "057": ("Sign formal agreement", "SUPPORT"),
+    "072": ("Provide military aid", "AID"),
+    "125": ("Reject proposal to meet, discuss, or negotiate", "REJECT"),
+    "190": ("Use conventional military force, not specified below", "ASSAULT"),
+}
+VOCABULARIES["cameo_code"] = {code: name for code, (name, _) in CAMEO_CODES.items()}
+
+#: The CAMEO code each event type gets unless the curator chooses a more specific one (with a
+#: cameo_rationale): a leader receiving a visitor is 043, not the meeting default 040.
+EVENT_TYPE_CAMEO: dict[str, str | None] = {
+    "visit": "042", "arrival": "042", "stop": "042", "welcome": "043", "meeting": "040", "talks": "046",
+    "summit": "044", "phone_call": "041", "statement": "010", "publication": "010", "praise": "051",
+    "intent_to_negotiate": "036", "intent_to_settle": "037", "agreement_signed": "057", "meeting_rejected": "125",
+    "military_aid": "072", "military_force": "190", "election": None,
+}
+#: (default CAMEO code, its PLOVER category) for each event type.
 EVENT_TYPE_CODES: dict[str, tuple[str | None, str | None]] = {
-    "visit": ("042", "CONSULT"),
-    "arrival": ("042", "CONSULT"),
-    "welcome": ("043", "CONSULT"),
-    "meeting": ("040", "CONSULT"),
-    "talks": ("046", "CONSULT"),
-    "summit": ("044", "CONSULT"),
-    "phone_call": ("041", "CONSULT"),
-    "statement": ("010", None),
-    "publication": ("010", None),
-    "praise": ("051", "SUPPORT"),
-    "intent_to_negotiate": ("036", "AGREE"),
-    "intent_to_settle": ("037", "AGREE"),
-    "agreement_signed": ("057", "SUPPORT"),
-    "meeting_rejected": ("125", "REJECT"),
-    "military_aid": ("072", "AID"),
-    "military_force": ("190", "ASSAULT"),
-    "election": (None, None),
+    t: (code, CAMEO_CODES[code][1] if code else None) for t, code in EVENT_TYPE_CAMEO.items()
+}
+
+
+@dataclass(frozen=True)
+class RolePattern:
+    """The roles an event type takes: each (roles, n) of ``required`` needs n participants in one of
+    those roles; no participant may have a role outside ``allowed``."""
+
+    required: tuple[tuple[tuple[str, ...], int], ...]
+    allowed: tuple[str, ...]
+
+    def describe(self) -> str:
+        need = "; ".join(f"{n} × {' or '.join(roles)}" for roles, n in self.required)
+        return f"needs {need}; roles allowed: {', '.join(self.allowed)}"
+
+
+def _pattern(required: dict[str, int], *others: str) -> RolePattern:
+    req = tuple(((tuple(k.split("|")), n) for k, n in required.items()))
+    allowed = tuple(dict.fromkeys([r for k in required for r in k.split("|")] + list(others)))
+    return RolePattern(req, allowed)
+
+
+#: One pattern of roles per kind of event: talks between two leaders are participant/participant
+#: everywhere, a visit has a guest and may have a host, a statement has a speaker.
+ROLE_PATTERNS: dict[str, RolePattern] = {
+    "visit": _pattern({"guest": 1}, "host", "inviter"),
+    "arrival": _pattern({"guest": 1}, "host"),
+    "stop": _pattern({"guest": 1}, "host", "participant"),
+    "welcome": _pattern({"host": 1, "guest": 1}),
+    "meeting": _pattern({"host": 1, "guest": 1}),
+    "talks": _pattern({"participant": 2}),
+    "summit": _pattern({"participant": 2}),
+    "phone_call": _pattern({"participant": 2}),
+    "statement": _pattern({"speaker": 1}, "addressee", "subject"),
+    "publication": _pattern({"speaker|photographer": 1}, "publisher", "addressee", "subject"),
+    "praise": _pattern({"speaker": 1}, "addressee", "subject"),
+    "intent_to_negotiate": _pattern({"speaker": 1}, "addressee", "subject"),
+    "intent_to_settle": _pattern({"speaker": 1}, "addressee", "subject"),
+    "agreement_signed": _pattern({"signatory": 2}),
+    "meeting_rejected": _pattern({"initiator": 1}, "target"),
+    "military_aid": _pattern({"provider": 1}, "receiver", "claimant"),
+    "military_force": _pattern({"initiator|participant": 1}, "target"),
+    "election": _pattern({"subject": 1}),
+}
+
+#: Roles that make an actor a party to an event for the russia_dprk flag (not: subject, claimant,
+#: photographer, who are spoken about, allege or record).
+PARTY_ROLES: tuple[str, ...] = ("host", "guest", "inviter", "participant", "speaker", "addressee", "provider",
+                                "receiver", "signatory", "initiator", "target", "publisher")
+#: Event types whose country is the host's side (a visit to North Korea has the DPRK as a party).
+HOSTED_TYPES: tuple[str, ...] = ("visit", "arrival", "stop", "welcome")
+
+#: place kind -> place_precision of an event or gift at such a place.
+PLACE_KIND_PRECISION: dict[str, str] = {
+    "country": "country", "region": "region", "city": "city", "village": "city", "site": "site",
+    "building": "site", "airport": "site",
+}
+
+#: Canonical names of people, by their country: (pattern, the convention in words).  Checked by the
+#: build and by ``rusprk validate``; the codebook prints them.
+NAME_CONVENTIONS: dict[str, tuple[str, str]] = {
+    "PRK": (r"^[A-Z][a-z]+( [A-Z][a-z]+){1,2}$",
+            "North Korean names as North Korea's own English texts and most English-language outlets write "
+            "them: family name first, each syllable of the given name capitalised, no hyphen (Kim Jong Un, "
+            "Ri Yong Ho)."),
+    "KOR": (r"^[A-Z][a-z]+ [A-Z][a-z]+-[a-z]+$",
+            "South Korean names as South Korea's government and most English-language outlets write them "
+            "(Revised Romanisation practice): family name first, the given name hyphenated with its second "
+            "syllable in lower case (Moon Jae-in). The one exception to the unhyphenated North Korean form, "
+            "because that is how the same outlets write South Korean names."),
+    "RUS": (r"^(?!.*(iy|ei|yi)\b)[A-Z][a-z]+( [A-Z][a-z]+)+$",
+            "Russian names as the Russian Foreign Ministry's and the Kremlin's English pages write them: "
+            "-ей as -ey, -ий as -y (Sergey Lavrov, Valery Sharifulin; not Sergei, Valeriy), given name first."),
 }
 
 
