@@ -8,7 +8,7 @@ are column-wise ``pyarrow.compute``: no per-row Python.
 
 from __future__ import annotations
 
-from rusprk.metadata import EVENT_TYPE_CODES, RESOURCES, VOCABULARIES, resource
+from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO, RESOURCES, VOCABULARIES, resource
 from rusprk.validate.report import Found, col as _col, report as _report
 from rusprk.validate.rules import (AT_MOST_ONE, DERIVED_IDS, EXACTLY_ONE, IMPLIES, MOJIBAKE, rationale_pairs,
                                    references, single_dates)
@@ -82,7 +82,8 @@ def check_fields(name: str, t, offset: int = 0) -> Found:
         if f.type == "string":
             if f.enum:
                 allowed = list(VOCABULARIES[f.enum])
-                _report(out, name, t, pc.invert(pc.is_in(col, value_set=pa.array(allowed, pa.string()))),
+                _report(out, name, t, pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=pa.array(
+                    allowed, pa.string())))),
                         f.name, f"value not in vocabulary {f.enum} ({', '.join(allowed)})", col)
             if f.pattern and f.name not in implied:
                 _report(out, name, t, pc.invert(pc.match_substring_regex(col, f.pattern)), f.name,
@@ -135,6 +136,7 @@ def _last_day_of_month(col):
 
 def check_dates(name: str, t, offset: int = 0) -> Found:
     """start <= end; the interval matches its precision; only 'unknown' is undated."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     res, out = resource(name), Found(offset)
@@ -150,9 +152,13 @@ def check_dates(name: str, t, offset: int = 0) -> Found:
     unknown = pc.equal(prec, "unknown")
     _report(out, name, t, pc.and_(unknown, pc.or_(pc.is_valid(start), pc.is_valid(end))), "date_precision",
             "precision 'unknown' but a date is given")
-    known = pc.and_(pc.invert(unknown), pc.is_valid(prec))
-    _report(out, name, t, pc.and_(known, pc.is_null(start)), "date_start", "a dated precision needs date_start")
-    _report(out, name, t, pc.and_(known, pc.is_null(end)), "date_end", "a dated precision needs date_end")
+    # A month or year is a closed interval; a day or range may leave one side open (null), not both.
+    closed = pc.is_in(prec, value_set=pa.array(["month", "year"]))
+    _report(out, name, t, pc.and_(closed, pc.is_null(start)), "date_start", "a month or year interval needs date_start")
+    _report(out, name, t, pc.and_(closed, pc.is_null(end)), "date_end", "a month or year interval needs date_end")
+    open_ok = pc.is_in(prec, value_set=pa.array(["day", "range"]))
+    _report(out, name, t, pc.and_(open_ok, pc.and_(pc.is_null(start), pc.is_null(end))), "date_precision",
+            "no date_start and no date_end: an undated record has precision 'unknown'")
     _report(out, name, t, pc.greater(start, end), "date_start", "date_start is after date_end", start)
     month_ok = pc.and_(pc.equal(pc.day(start), 1), _last_day_of_month(end))
     _report(out, name, t, pc.and_(pc.equal(prec, "month"), pc.invert(month_ok)), "date_precision",
@@ -215,17 +221,27 @@ def check_rules(name: str, t, offset: int = 0) -> Found:
                 "byte_end - byte_start is not the quote's length in UTF-8 bytes", nbytes)
         _report(out, name, t, pc.less(_col(t, "byte_start"), _col(t, "char_start")), "byte_start",
                 "byte_start is before char_start (every character takes at least one byte)", _col(t, "byte_start"))
-    if name == "events":  # codes follow the event type (rusprk.metadata.EVENT_TYPE_CODES)
-        types = pa.array(list(EVENT_TYPE_CODES), pa.string())
-        idx = pc.index_in(_col(t, "event_type"), value_set=types)
-        for i, field in enumerate(("cameo_code", "plover_category")):
-            want = pa.array([codes[i] for codes in EVENT_TYPE_CODES.values()], pa.string()).take(idx)
-            same = pc.or_kleene(pc.equal(_col(t, field), want),
-                                pc.and_(pc.is_null(_col(t, field)), pc.is_null(want)))
-            bad = pc.and_(pc.is_valid(idx), pc.invert(pc.fill_null(same, False)))
-            _report(out, name, t, bad, field, f"{field} does not match event_type (expected per EVENT_TYPE_CODES)",
-                    _col(t, field))
+    if name == "events":  # the type's default code unless a rationale says why not; PLOVER follows the code
+        types = pa.array(list(EVENT_TYPE_CAMEO), pa.string())
+        default = pa.array(list(EVENT_TYPE_CAMEO.values()), pa.string()).take(
+            pc.index_in(_col(t, "event_type"), value_set=types))
+        code, plover = _col(t, "cameo_code"), _col(t, "plover_category")
+        bad = pc.and_(pc.is_null(_col(t, "cameo_rationale")), pc.invert(_same(code, default)))
+        _report(out, name, t, pc.and_(bad, pc.is_valid(_col(t, "event_type"))), "cameo_code",
+                "cameo_code is not the event type's default (EVENT_TYPE_CAMEO) and no cameo_rationale says why",
+                code)
+        codes = pa.array(list(CAMEO_CODES), pa.string())
+        want = pa.array([p for _, p in CAMEO_CODES.values()], pa.string()).take(pc.index_in(code, value_set=codes))
+        _report(out, name, t, pc.invert(_same(plover, want)), "plover_category",
+                "plover_category does not match cameo_code (CAMEO_CODES)", plover)
     return out
+
+
+def _same(a, b):
+    """Elementwise equality with null equal to null."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b))), False)
 
 
 def _count_set(t, fields):

@@ -18,7 +18,7 @@ MOJIBAKE = "[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\u00e2\u0080|\ufffd"
 
 #: A link row names exactly one actor.
 EXACTLY_ONE: dict[str, tuple[tuple[str, ...], ...]] = {
-    "aliases": (("person_id", "place_id", "body_id"),),
+    "aliases": (("person_id", "place_id", "body_id", "country_iso3"),),
     "participants": (("person_id", "body_id"),),
 }
 #: One giver (named person, named body or description), one recipient.
@@ -32,11 +32,15 @@ IMPLIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("sources", "machine_translated_inferred", ("machine_translated",)),
     ("sources", "original_language", ("machine_translated",)),
     ("gifts", "giver_inferred", ("giver_person_id", "giver_body_id")),
+    ("gifts", "recipient_inferred", ("recipient_person_id", "recipient_body_id")),
+    ("events", "place_inferred", ("place_id", "country_iso3")),
+    ("gifts", "place_inferred", ("place_id", "country_iso3")),
+    ("events", "cameo_rationale", ("cameo_code",)),
 )
 #: Ids built from other fields: a tuple of parts, each a literal separator or a
 #: tuple of fields of which the first one set is used.
 DERIVED_IDS: dict[str, tuple[str, tuple]] = {
-    "aliases": ("alias_id", (("person_id", "place_id", "body_id"), ":", ("alias",))),
+    "aliases": ("alias_id", (("person_id", "place_id", "body_id", "country_iso3"), ":", ("alias",))),
     "participants": ("participant_id", (("event_id",), "/", ("person_id", "body_id"), "/", ("role",))),
     "evidence": ("evidence_id", (("record_id",), "@", ("source_id",), ":", ("char_start",), "-", ("char_end",))),
 }

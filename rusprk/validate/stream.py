@@ -35,6 +35,7 @@ class Mode:
     workers: int = 1  # threads for the checks (1: all on this thread)
     batch_rows: int | None = None  # rows checked at once (None: each table whole)
     csv_shortcut: bool = True  # recognise a CSV equal to the Parquet rows written as CSV without parsing it
+    meaning: bool = True  # run the meaning rules (rusprk.validate.meaning) on a package whose form is valid
 
     @classmethod
     def fast(cls) -> "Mode":
@@ -42,7 +43,7 @@ class Mode:
             cores = len(os.sched_getaffinity(0))
         except AttributeError:  # not on Linux
             cores = os.cpu_count() or 1
-        return cls(workers=max(1, min(cores, 4)), batch_rows=PARQUET_BATCH, csv_shortcut=True)
+        return cls(workers=max(1, min(cores, 4)), batch_rows=PARQUET_BATCH, csv_shortcut=True, meaning=True)
 
     @classmethod
     def reference(cls) -> "Mode":
@@ -165,12 +166,31 @@ def check_frames(frames: dict, seeds_dir: Path | None = None, mode: Mode | None 
 
 
 def validate_package(descriptor_path: Path, seeds_dir: Path | None = None, mode: Mode | None = None) -> list[Problem]:
-    """Every problem found in the package; empty when it is valid."""
+    """Every problem found in the package; empty when it is valid.
+
+    The meaning rules run once the form is valid (they read the rows whole: the package is one row
+    per curated fact).  ``Mode(meaning=False)`` checks form alone, for synthetic packages that are
+    valid in form only (the benchmarks' and the property tests').
+    """
     mode = mode or Mode.fast()
     found, tables = _check_stream(read_tables(descriptor_path, shortcut=mode.csv_shortcut), seeds_dir, mode)
     if not tables and not found:
         found = [Problem("datapackage", Path(descriptor_path).name, None, "no tables found")]
-    return settle(found)
+    problems = settle(found)
+    if not problems and mode.meaning:
+        from rusprk.validate.meaning import check_meaning
+
+        problems = check_meaning(_rows(descriptor_path))
+    return problems
+
+
+def _rows(descriptor_path: Path) -> dict[str, list[dict]]:
+    """Every table of a package whose form is valid, as plain rows."""
+    rows = {}
+    for tab in read_tables(descriptor_path, check_hashes=False):
+        if tab.name is not None and tab.batches is not None:
+            rows[tab.name] = concat(list(tab.batches), _schema(tab.name)).to_pylist()
+    return rows
 
 
 def read_package(descriptor_path: Path, check_hashes: bool = True, formats=("parquet", "csv")):

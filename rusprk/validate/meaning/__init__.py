@@ -1,0 +1,50 @@
+"""The meaning rules: checks that a record says what its quotes support.
+
+The form checks (``rusprk.validate.checks``) prove a quote stands at its
+offsets and every key resolves; they cannot tell a right record from a wrong
+one.  These rules catch the kinds of mistake a careful second reading found
+in the content, one rule per module, each named for what it checks:
+
+* ``evidence_has_content``: no quote is punctuation or a bare date;
+* ``quotes_name_records``: a quote names one of its record's actors, its place or its object,
+  unless marked as context, and no record rests on context alone;
+* ``actors_named``: a participant's, giver's or recipient's quote names them by an alias, or the
+  record says which words stand for them (an inferred reference);
+* ``children_within_parents``: a part of an event, or a gift on an occasion, lies inside its
+  parent's interval;
+* ``role_patterns``: one pattern of roles per event type (``rusprk.metadata.ROLE_PATTERNS``);
+* ``stated_days``: a ``day`` precision claims only days a quote or the date rationale writes out;
+* ``name_conventions``: canonical names follow ``rusprk.metadata.NAME_CONVENTIONS``;
+* ``russia_dprk_parties``: the Russia–DPRK flag agrees with the parties' countries;
+* ``derived``: the fields the build derives (``cameo_counted``, ``place_precision``), derived
+  by the same functions the build uses.
+
+``check_meaning(rows)`` runs them all on a package's rows (plain dicts by
+table).  The build runs it before anything is written and points each problem
+at the hand-map line it came from; ``rusprk validate`` runs it on a package
+whose form is valid.  The rows are small (one per curated fact), so the rules
+are plain Python.
+"""
+
+from __future__ import annotations
+
+from rusprk.validate.meaning import (actors_named, children_within_parents, derived, evidence_has_content,
+                                     name_conventions, quotes_name_records, role_patterns, russia_dprk_parties,
+                                     stated_days)
+from rusprk.validate.meaning.package import Package
+from rusprk.validate.report import Problem
+
+RULES = (evidence_has_content, quotes_name_records, actors_named, children_within_parents, role_patterns,
+         stated_days, name_conventions, russia_dprk_parties, derived)
+
+
+def check_meaning(rows: dict[str, list[dict]]) -> list[Problem]:
+    """Every problem the meaning rules find in a package's rows, sorted."""
+    pkg = Package(rows)
+    found: list[Problem] = []
+    for rule in RULES:
+        found += rule.check(pkg)
+    return sorted(set(found))
+
+
+__all__ = ["Package", "RULES", "check_meaning"]

@@ -1,0 +1,155 @@
+"""Reading quotes and rationales: names, dates, quoted words.  Plain Python, no dependencies.
+
+The meaning rules need to know which recorded names a quote contains, which
+days a text states, and which words a rationale quotes.  Each reading lives
+here once, so the build and ``rusprk validate`` read a text the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH = r"(?P<{g}>" + "|".join(f"{m[:3]}(?:{m[3:]})?" if len(m) > 3 else m for m in _MONTHS) + r")\.?"
+_DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(?P<{g}>\d{{4}}))?"
+_DATE_PATTERNS = (
+    # 31 May 2018, 31 may, 19 Jun 2024
+    re.compile(r"(?<!\d)" + _DAY.format(g="d") + r"\s+(?:of\s+)?" + _MONTH.format(g="m") + _YEAR.format(g="y")
+               + r"(?![a-z])", re.IGNORECASE),
+    # May 31, 2018; September 12; June 4, 2018
+    re.compile(r"(?<![a-z])" + _MONTH.format(g="m") + r"\s+" + _DAY.format(g="d") + r"(?!\d)" + _YEAR.format(g="y"),
+               re.IGNORECASE),
+    # 2018-05-31
+    re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
+    # 31.05.2018
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def has_content(text: str) -> bool:
+    """A letter or a digit: a separator line or punctuation alone supports nothing."""
+    return any(ch.isalnum() for ch in text)
+
+
+def _month(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    return next(i for i, m in enumerate(_MONTHS, start=1) if m.startswith(token.lower().rstrip(".")[:3]))
+
+
+def dates_in(text: str) -> set[tuple[int | None, int, int]]:
+    """(year or None, month, day) of every calendar date the text writes out."""
+    found = set()
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            try:
+                month, day = _month(m.group("m")), int(m.group("d"))
+                year = int(m.group("y")) if m.group("y") else None
+                dt.date(year or 2000, month, day)  # a real day (2000 is a leap year)
+            except (ValueError, StopIteration):
+                continue
+            found.add((year, month, day))
+    return found
+
+
+def states_day(texts, day: dt.date) -> bool:
+    """Whether one of the texts writes out ``day`` (with its year, or with no year at all)."""
+    return any((y in (None, day.year)) and (m, d) == (day.month, day.day) for t in texts for y, m, d in dates_in(t))
+
+
+def is_bare_date(text: str) -> bool:
+    """Only a date (and punctuation or weekday names): a bare date supports nothing but a dateline."""
+    rest = text
+    for pattern in _DATE_PATTERNS:
+        rest = pattern.sub(" ", rest)
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", rest)]
+    return not [w for w in words if w not in _WEEKDAYS and w not in ("on", "of", "the")]
+
+
+_QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|(?<![\w’'])'([^']+)'(?![\w])|‘([^’]+)’")
+
+
+def quoted_words(text: str | None) -> list[str]:
+    """The phrases a rationale quotes ('you', "the North Korean leader", “...”)."""
+    if not text:
+        return []
+    return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
+
+
+_ARTICLES = {"the", "a", "an"}
+_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "him", "her", "us", "them", "his", "its", "their", "our"}
+
+
+def looks_like_name(words: str) -> bool:
+    """A proper name rather than a description: an acronym or a run of capitalised words.
+
+    'DPRK', 'the DPRK', 'Kim Jong-UN', 'Russian Federation' are names (they belong in the aliases);
+    'you', 'the North Korean leader', 'the President of the United States' are descriptions.
+    """
+    tokens = re.findall(r"[^\W_][\w’'.-]*", words)
+    while tokens and tokens[0].lower() in _ARTICLES:
+        tokens = tokens[1:]
+    if tokens and all(t.lower() in _PRONOUNS for t in tokens):  # 'He' at the start of a sentence
+        return False
+    return bool(tokens) and all(t[0].isupper() for t in tokens)
+
+
+class Gazetteer:
+    """Which recorded entities a text names, by their aliases (exact spelling, whole words).
+
+    Where spellings overlap, the longest wins: "Kim" (Kim Jong Un) inside "Kim Yong Chol" names
+    Kim Yong Chol only.  One spelling may name several entities ("Russia": the country and the
+    state acting as a whole); then a match names all of them.
+    """
+
+    def __init__(self, names: dict[str, set[str]]) -> None:
+        self.names = {n: set(ids) for n, ids in names.items() if n}
+        alternation = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if alternation else None
+
+    @classmethod
+    def of_aliases(cls, aliases: list[dict]) -> "Gazetteer":
+        names: dict[str, set[str]] = defaultdict(set)
+        for a in aliases:
+            entity = a.get("person_id") or a.get("place_id") or a.get("body_id") or a.get("country_iso3")
+            if entity:
+                names[a["alias"]].add(entity)
+        return cls(names)
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, spelling) of every name in the text, longest first where they overlap."""
+        if self._pattern is None:
+            return []
+        candidates = []
+        for name in self.names:  # every occurrence of every spelling, overlapping ones included
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                candidates.append((m.start(), m.end(), name))
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+        taken: list[tuple[int, int, str]] = []
+        for s, e, name in candidates:
+            if all(e <= ts or s >= te for ts, te, _ in taken):
+                taken.append((s, e, name))
+        return sorted(taken)
+
+    def named(self, text: str) -> set[str]:
+        """The ids of every entity the text names."""
+        return {entity for _, _, name in self.spans(text) for entity in self.names[name]}
+
+    def aliases_of(self, entity: str) -> list[str]:
+        return sorted(n for n, ids in self.names.items() if entity in ids)
+
+
+def words_of(item: str) -> set[str]:
+    """The content words of a gift's item ('a bulletproof vest' -> {'bulletproof', 'vest'})."""
+    stop = {"a", "an", "the", "of", "to", "from", "with", "set", "collection", "for", "and", "present"}
+    return {w.lower() for w in re.findall(r"[^\W\d_]+", item) if len(w) > 2 and w.lower() not in stop}
+
+
+def contains(text: str, words: str) -> bool:
+    """Whether ``words`` occur in ``text`` as whole words ('you' is not in 'your')."""
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is not None
