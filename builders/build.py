@@ -27,15 +27,17 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
 
     # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
     from builders import atomic, codebook, publish
-    from builders.tables import build_rows
-    from builders.validate import validate_frames
+    from builders.tables import build_tables
+    from builders.validate import check_meaning_rows, validate_frames
     from rusprk._types import arrow_to_pandas
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    rows = build_rows(root)  # stages 1-3: parse, hand-maps, tables
+    built = build_tables(root)  # stages 1-3: parse, hand-maps, tables
+    rows = dict(built.rows)
     tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
-    validate_frames(frames, root / "seeds")  # stage 4
+    validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
+    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin)
 
     version = release.project_version(root)  # stage 5
     files: dict[str, bytes] = {}

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from builders.errors import BuildError
-from rusprk.metadata import ID_PATTERN, VOCABULARIES
+from rusprk.metadata import EVENT_TYPE_CAMEO, ID_PATTERN, VOCABULARIES
 
 LINE_KEY = "__line__"
 
@@ -39,6 +39,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
             dup = [kn for kn, _ in node.value if kn.value == k][1]
             raise BuildError("", f"key {k!r} given twice in one mapping", line=dup.start_mark.line + 1, field=k)
     mapping[LINE_KEY] = node.start_mark.line + 1
+    # A quote written as a bare string keeps its own line too, so a problem with it names that line.
+    for key_node, value_node in node.value:
+        if key_node.value == "quotes" and isinstance(value_node, yaml.SequenceNode) and isinstance(
+                mapping.get("quotes"), list):
+            mapping["quotes"] = [{"quote": v, LINE_KEY: item.start_mark.line + 1} if isinstance(v, str) else v
+                                 for v, item in zip(mapping["quotes"], value_node.value)]
     return mapping
 
 
@@ -65,10 +71,22 @@ class _Model(BaseModel):
     line: int = Field(0, alias=LINE_KEY)
 
 
+def _pairs(model, *pairs: tuple[str, str]):
+    """Each flag and its rationale go together: an inferred value says why, and only then."""
+    for flag, why in pairs:
+        if bool(getattr(model, flag)) != bool(getattr(model, why)):
+            raise ValueError(f"{flag} and {why} go together: an inferred value needs its rationale, and a "
+                             f"rationale is only for an inferred value")
+    return model
+
+
 class Quote(_Model):
     quote: Text
     occurrence: int | None = Field(None, ge=1)
     attributed_to: Text | None = None
+    # Supports the record without naming its actors, place or object ("The two leaders greet each
+    # other with a handshake and a hug."); the record needs other quotes that do name them.
+    context: bool = False
 
 
 def _quotes(value: Any) -> Any:
@@ -92,9 +110,12 @@ class Dating(_Model):
             if s or e:
                 raise ValueError("precision 'unknown' takes no start or end")
         else:
-            if s is None or e is None:
-                raise ValueError(f"precision {p!r} needs both start and end")
-            if s > e:
+            if p in ("month", "year") and (s is None or e is None):
+                raise ValueError(f"a {p} interval needs both start and end")
+            if s is None and e is None:
+                raise ValueError(f"precision {p!r} needs a start or an end (a side the text does not give stays "
+                                 "empty); an undated record has precision 'unknown'")
+            if s is not None and e is not None and s > e:
                 raise ValueError(f"start {s} is after end {e}")
             if p == "month" and (s.day != 1 or e.day != calendar.monthrange(e.year, e.month)[1]):
                 raise ValueError("a month interval runs from the first to the last day of its month(s)")
@@ -184,23 +205,49 @@ class Participant(_Model):
     title: Text | None = None
     quote: Text | None = None  # default: the event's quotes that name the participant
     occurrence: int | None = Field(None, ge=1)
+    # The quote refers to the actor without naming them ("you"): say which words, and how read.
+    actor_inferred: bool = False
+    actor_rationale: Text | None = None
+
+    @model_validator(mode="after")
+    def _why(self):
+        return _pairs(self, ("actor_inferred", "actor_rationale"))
 
 
 class Event(_Model):
     id: Id
     title: Text
     type: _vocab("event_type")
-    date: Dating
+    cameo: _vocab("cameo_code") | None = None  # default: the type's (EVENT_TYPE_CAMEO)
+    cameo_rationale: Text | None = None
+    date: Dating | None = None  # default: bounded by the event it is part of, marked inferred
     status: _vocab("status")
     place: Id | None = None
     country: Iso3 | None = None
+    place_inferred: bool = False
+    place_rationale: Text | None = None
     russia_dprk: bool
     part_of: Id | None = None
+    reading_inferred: bool = False
+    reading_rationale: Text | None = None
     notes: Text | None = None
     quotes: Annotated[list[Quote], Field(min_length=1)]
     participants: list[Participant] = []
 
     _q = field_validator("quotes", mode="before")(_quotes)
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if self.date is None and self.part_of is None:
+            raise ValueError("an event needs a date (precision 'unknown' if none), unless it is part_of a larger "
+                             "event, whose interval then bounds it")
+        if self.cameo is not None and self.cameo == EVENT_TYPE_CAMEO[self.type]:
+            raise ValueError(f"cameo {self.cameo} is already the default of type {self.type}: drop it")
+        if (self.cameo is not None) != bool(self.cameo_rationale):
+            raise ValueError("cameo and cameo_rationale go together: a code other than the type's default says why")
+        if self.place_inferred and not (self.place or self.country):
+            raise ValueError("place_inferred needs a place or a country")
+        return _pairs(self, ("place_inferred", "place_rationale"), ("reading_inferred", "reading_rationale"))
 
 
 class Gift(_Model):
@@ -211,10 +258,16 @@ class Gift(_Model):
     giver: Annotated[str, Field(pattern=r"^(per|bod)-[a-z0-9-]+$")] | None = None
     giver_description: Text | None = None
     giver_inferred: bool = False
+    giver_rationale: Text | None = None
     recipient: Annotated[str, Field(pattern=r"^(per|bod)-[a-z0-9-]+$")] | None = None
+    recipient_inferred: bool = False
+    recipient_rationale: Text | None = None
     event: Id | None = None
-    date: Dating | None = None  # default: the occasion's date, marked inferred
-    place: Id | None = None  # default: the occasion's place
+    date: Dating | None = None  # default: bounded by the occasion's interval, marked inferred
+    place: Id | None = None  # default: the occasion's place, marked inferred
+    country: Iso3 | None = None  # default: the occasion's country
+    place_inferred: bool = False
+    place_rationale: Text | None = None
     certainty: _vocab("gift_certainty")
     notes: Text | None = None
     quotes: Annotated[list[Quote], Field(min_length=1)]
@@ -229,7 +282,10 @@ class Gift(_Model):
             raise ValueError("giver_inferred needs a giver")
         if self.date is None and self.event is None:
             raise ValueError("a gift needs a date (precision 'unknown' if none) or an occasion event")
-        return self
+        if self.recipient_inferred and not self.recipient:
+            raise ValueError("recipient_inferred needs a recipient")
+        return _pairs(self, ("giver_inferred", "giver_rationale"), ("recipient_inferred", "recipient_rationale"),
+                      ("place_inferred", "place_rationale"))
 
 
 class Cite(_Model):
@@ -239,6 +295,7 @@ class Cite(_Model):
     quote: Text
     occurrence: int | None = Field(None, ge=1)
     attributed_to: Text | None = None
+    context: bool = False
 
 
 class NoFacts(_Model):

@@ -19,7 +19,9 @@ from builders.errors import BuildError
 from builders.handmap import Dating, HandMap, load_handmap
 from builders.parse import ParsedSeed, parse_seed
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
-from rusprk.metadata import EVENT_TYPE_CODES
+from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO
+from rusprk.validate.meaning.derived import cameo_counted, place_precision
+from rusprk.validate.meaning.text import Gazetteer, contains, has_content, quoted_words
 
 PREFIX_TABLE = {"src": "sources", "per": "people", "plc": "places", "bod": "bodies", "evt": "events", "gft": "gifts"}
 
@@ -42,6 +44,9 @@ class Tables:
     rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     # (table, record_id, source_id, start, end) -> evidence row
     evidence: dict[tuple, dict] = field(default_factory=dict)
+    # (table, row id) -> (hand-map, line) where the row was written: problems found in the rows
+    # (rusprk.validate.meaning) are reported at the hand-map line they came from.
+    origin: dict[tuple[str, str], tuple[Path, int | None]] = field(default_factory=dict)
 
 
 def _line_of_key(path: Path, key: str) -> int | None:
@@ -91,16 +96,16 @@ class _Builder:
 
     # -- evidence -------------------------------------------------------
     def quote(self, seed: Seed, line: int, quote: str, occurrence: int | None, regions: set[str],
-              table: str, record_id: str, attributed_to: str | None = None) -> tuple[int, int]:
+              table: str, record_id: str, attributed_to: str | None = None, context: bool = False) -> tuple[int, int]:
         try:
             start, end = locate(seed.norm, quote, occurrence)
         except (QuoteNotFound, QuoteAmbiguous) as exc:
             raise BuildError(seed.handmap_path, str(exc), line=line, row=record_id, field="quote") from None
-        self.add_span(seed, line, start, end, regions, table, record_id, attributed_to)
+        self.add_span(seed, line, start, end, regions, table, record_id, attributed_to, context)
         return start, end
 
     def add_span(self, seed: Seed, line: int | None, start: int, end: int, regions: set[str], table: str,
-                 record_id: str, attributed_to: str | None = None) -> None:
+                 record_id: str, attributed_to: str | None = None, context: bool = False) -> None:
         region = seed.parsed.region_of(start, end)
         if region not in regions:
             where = "page furniture or across parts of the page" if region is None else f"the {region}"
@@ -115,6 +120,7 @@ class _Builder:
             "record_id": record_id,
             "source_id": seed.source_id,
             "region": region,
+            "context": context,
             "quote": text[start:end],
             "char_start": start,
             "char_end": end,
@@ -124,7 +130,12 @@ class _Builder:
         }
         old = self.t.evidence.get(key)
         if old is None or (old["attributed_to"] is None and attributed_to):
+            if old is not None:  # the same span quoted twice is context only if marked so both times
+                row["context"] = row["context"] and old["context"]
             self.t.evidence[key] = row
+            self.t.origin.setdefault(("evidence", row["evidence_id"]), (seed.handmap_path, line))
+        elif old["context"] and not context:
+            old["context"] = False
 
     def define(self, record_id: str, seed: Seed, line: int) -> None:
         if record_id in self.defined:
@@ -132,6 +143,7 @@ class _Builder:
             raise BuildError(seed.handmap_path, f"{record_id} is already defined at {first}:{first_line}; "
                              "define a record once and `cite` it elsewhere", line=line, row=record_id, field="id")
         self.defined[record_id] = (seed.handmap_path, line)
+        self.t.origin[(PREFIX_TABLE.get(record_id[:3], ""), record_id)] = (seed.handmap_path, line)
 
     # -- stages ---------------------------------------------------------
     def build(self) -> Tables:
@@ -146,6 +158,7 @@ class _Builder:
         self.countries()
         for seed in self.seeds:
             self.check_references(seed)
+        self.derive()
         for seed in self.seeds:
             self.mentions(seed)
         for seed in self.seeds:
@@ -184,7 +197,8 @@ class _Builder:
             "photo_credits": "; ".join(c.text for c in p.credits) or None,
             "notes": s.notes,
         })
-        header_spans = [p.title, *p.header]
+        # A separator line ("-") is header too, but supports nothing: only lines with content are cited.
+        header_spans = [span for span in (p.title, *p.header) if has_content(span.text)]
         for span in header_spans:
             self.add_span(seed, span.line, span.start, span.end, {"title", "header"}, "sources", s.id)
         for span in p.credits:
@@ -223,38 +237,31 @@ class _Builder:
         for e in hm.events:
             self.define(e.id, seed, e.line)
             self.events[e.id] = (e, seed)
-            cameo, plover = EVENT_TYPE_CODES[e.type]
+            cameo = e.cameo or EVENT_TYPE_CAMEO[e.type]
             self.t.rows["events"].append({
                 "event_id": e.id, "title": e.title, "event_type": e.type, "cameo_code": cameo,
-                "plover_category": plover, **self._dates(e.date), "status": e.status, "place_id": e.place,
+                "cameo_rationale": e.cameo_rationale, "cameo_counted": None,  # derive()
+                "plover_category": CAMEO_CODES[cameo][1] if cameo else None,
+                **(self._dates(e.date) if e.date else {}), "status": e.status, "place_id": e.place,
+                "place_precision": None, "place_inferred": e.place_inferred, "place_rationale": e.place_rationale,
                 "country_iso3": e.country, "russia_dprk": e.russia_dprk, "part_of_event_id": e.part_of,
-                "notes": e.notes})
+                "reading_inferred": e.reading_inferred, "reading_rationale": e.reading_rationale, "notes": e.notes})
             for q in e.quotes:
                 self.quote(seed, q.line or e.line, q.quote, q.occurrence, CONTENT_REGIONS, "events", e.id,
-                           q.attributed_to)
+                           q.attributed_to, q.context)
 
     def gifts(self, seed: Seed) -> None:
-        """Gifts take their occasion's date and place unless they give their own."""
         for g in seed.handmap.gifts:
             self.define(g.id, seed, g.line)
             for q in g.quotes:
                 self.quote(seed, q.line or g.line, q.quote, q.occurrence, CONTENT_REGIONS, "gifts", g.id,
-                           q.attributed_to)
-            if g.date is not None:
-                dates, place = self._dates(g.date), g.place
-            else:
-                if g.event not in self.events:
-                    raise BuildError(seed.handmap_path, f"occasion {g.event} is not a defined event",
-                                     line=g.line, row=g.id, field="event")
-                ev = self.events[g.event][0]
-                dates, place = self._dates(ev.date), g.place or ev.place
-                if ev.date.precision != "unknown":
-                    dates["date_inferred"] = True
-                    dates["date_rationale"] = f"Not dated itself; given the date of its occasion {g.event}" + (
-                        f" ({ev.date.rationale})" if ev.date.rationale else "")
-            self.t.rows["gifts"].append(self._gift_row(g, dates, place))
+                           q.attributed_to, q.context)
+            if g.date is None and g.event not in self.events:
+                raise BuildError(seed.handmap_path, f"occasion {g.event} is not a defined event",
+                                 line=g.line, row=g.id, field="event")
+            self.t.rows["gifts"].append(self._gift_row(g, self._dates(g.date) if g.date else {}))
 
-    def _gift_row(self, g, dates: dict, place: str | None) -> dict:
+    def _gift_row(self, g, dates: dict) -> dict:
         def split(ref):
             if ref is None:
                 return None, None
@@ -265,8 +272,49 @@ class _Builder:
         return {"gift_id": g.id, "item": g.item, "quantity": g.quantity,
                 "quantity_as_reported": g.quantity_as_reported, "giver_person_id": gp, "giver_body_id": gb,
                 "giver_description": g.giver_description, "giver_inferred": g.giver_inferred,
-                "recipient_person_id": rp, "recipient_body_id": rb, "event_id": g.event, **dates,
-                "place_id": place, "certainty": g.certainty, "notes": g.notes}
+                "giver_rationale": g.giver_rationale, "recipient_person_id": rp, "recipient_body_id": rb,
+                "recipient_inferred": g.recipient_inferred, "recipient_rationale": g.recipient_rationale,
+                "event_id": g.event, **dates, "place_id": g.place, "place_precision": None,
+                "place_inferred": g.place_inferred, "place_rationale": g.place_rationale, "country_iso3": g.country,
+                "certainty": g.certainty, "notes": g.notes}
+
+    # -- what the build derives, once every record is in ----------------------
+    def derive(self) -> None:
+        """Dates of parts bounded by their parents, places of gifts from their occasions, CAMEO counting
+        and place precision."""
+        events = {r["event_id"]: r for r in self.t.rows["events"]}
+        for event_id in events:
+            self._bounded(events, event_id, set())
+        for g in self.t.rows["gifts"]:
+            occasion = events.get(g["event_id"])
+            if "date_precision" not in g:
+                g.update(bounded_by(occasion, "given during its occasion"))
+            if occasion is not None and g["place_id"] is None and g["country_iso3"] is None and (
+                    occasion["place_id"] or occasion["country_iso3"]):
+                where = occasion["place_id"] or occasion["country_iso3"]
+                g.update(place_id=occasion["place_id"], country_iso3=occasion["country_iso3"], place_inferred=True,
+                         place_rationale=f"Not placed itself; given during its occasion {occasion['event_id']}, "
+                                         f"which took place at {where}.")
+        places = {r["place_id"]: r for r in self.t.rows["places"]}
+        for g in self.t.rows["gifts"]:  # a gift's place states its country
+            if g["country_iso3"] is None and g["place_id"] in places:
+                g["country_iso3"] = places[g["place_id"]]["country_iso3"]
+        for row in [*self.t.rows["events"], *self.t.rows["gifts"]]:
+            row["place_precision"] = place_precision(places, row["place_id"], row["country_iso3"])
+        for e in self.t.rows["events"]:
+            e["cameo_counted"] = cameo_counted(events, e["event_id"])
+
+    def _bounded(self, events: dict, event_id: str, seen: set) -> dict:
+        """An event's row with its dates, a part with no date of its own bounded by its parent's."""
+        row = events[event_id]
+        if "date_precision" not in row:
+            parent = row["part_of_event_id"]
+            if parent in seen or parent not in events:
+                e, seed = self.events[event_id]
+                raise BuildError(seed.handmap_path, f"undated part of {parent}, which is not a dated event (or "
+                                 "is part of itself)", line=e.line, row=event_id, field="date")
+            row.update(bounded_by(self._bounded(events, parent, seen | {event_id}), "part of"))
+        return row
 
     def countries(self) -> None:
         ref = yaml.safe_load((self.root / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
@@ -321,9 +369,9 @@ class _Builder:
                 raise BuildError(seed.handmap_path, f"mentions {m.of}, which no hand-map defines "
                                  "(nor builders/reference/countries.yaml)", line=m.line, row=m.of, field="of")
             if m.of.isupper():  # a country, by ISO code
-                start, end = self.quote(seed, m.line, m.quote, m.occurrence, NAME_REGIONS, "countries", m.of)
-                continue
-            table, key = tables[m.of[:3]]
+                table, key = "countries", "country_iso3"
+            else:
+                table, key = tables[m.of[:3]]
             start, end = self.quote(seed, m.line, m.quote, m.occurrence, NAME_REGIONS, table, m.of)
             alias_id = f"{m.of}:{m.name}"
             if alias_id in seen:
@@ -333,7 +381,7 @@ class _Builder:
                                      field="kind")
             else:
                 row = {"alias_id": alias_id, "person_id": None, "place_id": None, "body_id": None,
-                       "alias": m.name, "kind": m.kind}
+                       "country_iso3": None, "alias": m.name, "kind": m.kind}
                 row[key] = m.of
                 seen[alias_id] = row
                 self.t.rows["aliases"].append(row)
@@ -352,7 +400,8 @@ class _Builder:
             if c.record not in self.defined or table is None:
                 raise BuildError(seed.handmap_path, f"cites {c.record}, which no hand-map defines",
                                  line=c.line, row=c.record, field="record")
-            self.quote(seed, c.line, c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to)
+            self.quote(seed, c.line, c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to,
+                       c.context)
         # Paragraphs read and found empty of facts must still exist in the seed.
         for n in seed.handmap.no_facts:
             try:
@@ -361,10 +410,8 @@ class _Builder:
                 raise BuildError(seed.handmap_path, str(exc), line=n.line, field="no_facts") from None
 
     def participants(self) -> None:
-        names: dict[tuple[str, str], set[str]] = defaultdict(set)  # (source_id, actor) -> names
-        for seed in self.seeds:
-            for m in seed.handmap.mentions:
-                names[(seed.source_id, m.of)].add(m.name)
+        # Which actors a quote names: the aliases, read the way rusprk.validate.meaning reads them.
+        names = Gazetteer.of_aliases(self.t.rows["aliases"])
         by_event = defaultdict(list)
         for ev in self.t.evidence.values():
             if ev["record_table"] == "events":
@@ -381,25 +428,58 @@ class _Builder:
                     "participant_id": pid, "event_id": event_id,
                     "person_id": p.who if p.who.startswith("per-") else None,
                     "body_id": p.who if p.who.startswith("bod-") else None,
-                    "role": p.role, "title_as_reported": p.title})
+                    "role": p.role, "title_as_reported": p.title, "actor_inferred": p.actor_inferred,
+                    "actor_rationale": p.actor_rationale})
+                self.t.origin[("participants", pid)] = (seed.handmap_path, p.line)
                 if p.quote:
                     self.quote(seed, p.line, p.quote, p.occurrence, CONTENT_REGIONS, "participants", pid)
                     continue
-                # Default evidence: the event's quotes, from any seed, that name the participant.
+                # Default evidence: the event's quotes, from any seed, that name the participant (or, for a
+                # reference without a name, that hold the words its actor_rationale quotes).
                 found = False
+                standing = quoted_words(p.actor_rationale) if p.actor_inferred else []
                 for ev in by_event[event_id]:
-                    if any(n in ev["quote"] for n in names[(ev["source_id"], p.who)]):
+                    if p.who in names.named(ev["quote"]) or any(contains(ev["quote"], w) for w in standing):
                         found = True
                         src_seed = next(s for s in self.seeds if s.source_id == ev["source_id"])
                         self.add_span(src_seed, p.line, ev["char_start"], ev["char_end"], CONTENT_REGIONS,
-                                      "participants", pid, ev["attributed_to"])
+                                      "participants", pid, ev["attributed_to"], ev["context"])
                 if not found:
-                    raise BuildError(seed.handmap_path, f"no quote of {event_id} names {p.who} (as mentioned in "
-                                     "the same seed); give the participant its own quote",
+                    raise BuildError(seed.handmap_path, f"no quote of {event_id} names {p.who} by one of its aliases; "
+                                     "give the participant its own quote",
                                      line=p.line, row=pid, field="quote")
 
 
+def _interval(start, end) -> str:
+    if start == end:
+        return str(start)
+    return f"{start or 'an open start'} to {end or 'an open end'}"
+
+
+def bounded_by(parent: dict | None, how: str) -> dict:
+    """The dates of a part or a gift with no date of its own: its parent's interval, marked inferred.
+
+    A part of a one-day event happened on that day; a part of anything longer or less precise
+    happened on some day(s) inside it (precision 'range', or the parent's month or year).
+    """
+    if parent is None or parent["date_precision"] == "unknown":
+        return {"date_start": None, "date_end": None, "date_precision": "unknown", "date_inferred": False,
+                "date_rationale": None}
+    start, end, precision = parent["date_start"], parent["date_end"], parent["date_precision"]
+    if precision == "day" and (start is None or end is None or start != end):
+        precision = "range"
+    why = f"Not dated itself; {how} {parent['event_id']} ({_interval(start, end)})"
+    if parent["date_rationale"]:
+        why += f", whose date: {parent['date_rationale']}"
+    return {"date_start": start, "date_end": end, "date_precision": precision, "date_inferred": True,
+            "date_rationale": why.rstrip(".") + "."}
+
+
+def build_tables(root: Path) -> Tables:
+    """The rows of every table and where each came from."""
+    return _Builder(root, load_seeds(root)).build()
+
+
 def build_rows(root: Path) -> dict[str, list[dict]]:
-    seeds = load_seeds(root)
-    return dict(_Builder(root, seeds).build().rows)
+    return dict(build_tables(root).rows)
 

@@ -11,7 +11,11 @@ Precision is drawn as the data states it, never sharper:
 * a single known day is a dot;
 * several known days (precision 'day', start < end) are a solid bar;
 * a date known only to a month, a year or a range is a hatched bar over the
-  whole interval: it happened somewhere within, not throughout.
+  whole interval: it happened somewhere within, not throughout;
+* an interval with one side open (a trip whose start is stated and whose end
+  is not; a statement made 'before 31 May') is its known bound, a dot for a
+  known day or a bar end for a bound, with an arrow towards the open side:
+  the figure claims nothing about how far it goes.
 
 Russia–DPRK exchanges are dark blue; context events (``russia_dprk`` false)
 are grey, with grey labels.  Events not reported as having happened
@@ -22,7 +26,8 @@ Output is byte-reproducible: Matplotlib's default style (not the user's),
 DejaVu Sans (bundled with Matplotlib), glyphs as paths, a fixed SVG hash
 salt, no date or software version in the files, English month names
 regardless of locale.  Every mark carries an SVG id ``exchange/<event_id>``
-or ``context/<event_id>`` so tests can count what was drawn.
+or ``context/<event_id>`` (an open side's arrow ``open/<event_id>``) so tests
+can count what was drawn.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ DPI = 120
 WINDOW_GAP = dt.timedelta(days=120)
 LABEL_WIDTH = 64  # characters per label line
 ROW_HEIGHT = 0.3  # inches
+ARROW_IN = 0.28  # length of an open side's arrow, inches
 
 RC = {
     "font.family": "DejaVu Sans",
@@ -64,10 +70,11 @@ def _records(events_df) -> list[dict]:
     recs = []
     for r in events_df.itertuples(index=False):
         start, end = _date(r.date_start), _date(r.date_end)
-        if start is not None and end is None:
-            end = start
+        # An open side is drawn as an arrow from the known bound: the row sits at that bound.
+        open_side = "end" if start is not None and end is None else "start" if end is not None and start is None else None
+        start, end = start or end, end or start
         recs.append({
-            "id": str(r.event_id), "title": str(r.title), "start": start, "end": end,
+            "id": str(r.event_id), "title": str(r.title), "start": start, "end": end, "open": open_side,
             "precision": str(r.date_precision), "status": str(r.status),
             "exchange": bool(r.russia_dprk),
             "parent": None if _is_null(r.part_of_event_id) else str(r.part_of_event_id),
@@ -169,6 +176,21 @@ def _mark(ax, rec: dict, y: float) -> None:
     happened = rec["status"] == "occurred"
     gid = f"{'exchange' if rec['exchange'] else 'context'}/{rec['id']}"
     s, e = date2num(rec["start"]), date2num(rec["end"]) + 1  # a day covers [start, start + 1)
+    if rec["open"]:
+        # The known bound, and an arrow towards the side nobody reports (a fixed share of the column).
+        lo, hi = ax.get_xlim()
+        axis_in = ax.get_position().width * ax.figure.get_figwidth()
+        at = s + 0.5 if rec["precision"] == "day" else (s if rec["open"] == "end" else e)
+        reach = ARROW_IN * (hi - lo) / axis_in * (1 if rec["open"] == "end" else -1)
+        (line,) = ax.plot([at], [y], marker="o" if rec["precision"] == "day" else "|", markersize=5.5,
+                          linestyle="none", color=color, markerfacecolor=color if happened else "white",
+                          markeredgewidth=1.1)
+        line.set_gid(gid)
+        arrow = ax.annotate("", xy=(at + reach, y), xytext=(at, y), annotation_clip=False,
+                            arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 0.9, "mutation_scale": 7,
+                                        "linestyle": "-" if happened else "--", "shrinkA": 3, "shrinkB": 0})
+        arrow.arrow_patch.set_gid(f"open/{rec['id']}")
+        return
     if rec["precision"] == "day" and rec["start"] == rec["end"]:
         (line,) = ax.plot([s + 0.5], [y], marker="o", markersize=5.5, linestyle="none", color=color,
                           markerfacecolor=color if happened else "white", markeredgewidth=1.1)
@@ -192,6 +214,8 @@ def _legend(fig) -> None:
         Line2D([], [], marker="o", linestyle="none", color="black", markersize=5, label="one known day"),
         Patch(facecolor="black", edgecolor="black", label="several known days"),
         Patch(facecolor="none", edgecolor="black", hatch="////", label="sometime within (month, year or range)"),
+        Line2D([], [], marker=r"$\rightarrow$", linestyle="none", color="black", markersize=9,
+               label="arrow: a start or end not reported (open)"),
         Line2D([], [], marker="o", linestyle="none", color="black", markerfacecolor="white", markersize=5,
                label="hollow: planned, alleged or cancelled"),
     ]
@@ -244,13 +268,13 @@ def render_timeline(events_df) -> tuple[bytes, bytes, dict]:
             # Faint row lines lead the eye from label to mark (one collection: fast to draw).
             ax.hlines(range(len(rows)), 0, 1, transform=ax.get_yaxis_transform(), color="#e8e8e8",
                       linewidth=0.5, zorder=0)
+            # Only known days get a day tick; a month or range is named by the column heading.
+            starts = [r["start"] for r in dated if s <= r["start"] <= e and r["precision"] == "day"]
+            _style_axis(ax, s, e, starts, ax.get_position().width * width)  # first: marks use its limits
             for y, (r, _) in enumerate(rows):
                 if s <= r["start"] <= e:
                     _mark(ax, r, y)
             ax.set_ylim(len(rows) - 0.5, -0.5)
-            # Only known days get a day tick; a month or range is named by the column heading.
-            starts = [r["start"] for r in dated if s <= r["start"] <= e and r["precision"] == "day"]
-            _style_axis(ax, s, e, starts, ax.get_position().width * width)
             if i == 0:
                 ax.set_yticks(range(len(rows)), labels, fontsize=7)
                 for t, (r, _) in zip(ax.get_yticklabels(), rows):

@@ -16,6 +16,7 @@ from builders.errors import BuildError
 from rusprk._types import pandas_dtypes
 from rusprk.metadata import RESOURCE_ORDER, VOCABULARIES, Resource, resource
 from rusprk.validate import check_frames
+from rusprk.validate.meaning import check_meaning
 
 
 def pandera_schema(res: Resource) -> pa.DataFrameSchema:
@@ -55,3 +56,40 @@ def validate_frames(frames: dict, seeds_dir: Path) -> None:
     messages += [str(p) for p in check_frames(frames, seeds_dir)]
     if messages:
         raise BuildError("validation", f"{len(messages)} problem(s):\n  " + "\n  ".join(messages))
+
+
+def check_meaning_rows(rows: dict, origin: dict) -> None:
+    """Run the meaning rules on the built rows; raise BuildError naming hand-map, line, record and field.
+
+    ``origin`` maps (table, row id) to the hand-map and line the row was written at
+    (``builders.tables.Tables.origin``); a link row without one is reported at its record's.
+    """
+    problems = check_meaning(rows)
+    if not problems:
+        return
+    lines = []
+    for p in problems:
+        path, line = origin.get((p.table, p.row)) or _origin_of_link(p, rows, origin)
+        lines.append((path, line, p))
+    lines.sort(key=lambda x: (str(x[0]), x[1] or 0, x[2]))
+    path, line, first = lines[0]
+
+    def fmt(path, line, p):
+        return str(BuildError(path, f"{p.message} ({p.table})", line=line, row=p.row, field=p.field))
+
+    message = f"{first.message} ({first.table})"
+    if len(lines) > 1:
+        message += f"\n  and {len(lines) - 1} more problem(s) the meaning rules found:\n  " + "\n  ".join(
+            fmt(*x) for x in lines[1:])
+    raise BuildError(path, message, line=line, row=first.row, field=first.field)
+
+
+def _origin_of_link(problem, rows: dict, origin: dict):
+    """Where a row with no origin of its own came from: the record its id names."""
+    for sep in ("@", "/", ":"):
+        if problem.row and sep in problem.row:
+            record = problem.row.split(sep)[0]
+            for (table, rid), where in origin.items():
+                if rid == record:
+                    return where
+    return ("hand-maps", None)
