@@ -246,7 +246,9 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
         "status": _vocab("status", rng.integers(0, 99, k)),
         "place_id": _take(place, rng.integers(0, n["places"], k), rng.random(k) < 0.2),
         "country_iso3": _take(country, rng.integers(0, N_COUNTRIES, k), rng.random(k) < 0.05),
-        "russia_dprk": pa.array(rng.random(k) < 0.8),
+        "russia_dprk": pa.array(rng.random(k) < 0.8), "cameo_counted": pa.array(np.ones(k, dtype=bool)),
+        "place_precision": _vocab("place_precision", rng.integers(0, 99, k)),
+        "place_inferred": pa.array(np.zeros(k, dtype=bool)), "reading_inferred": pa.array(np.zeros(k, dtype=bool)),
         "part_of_event_id": _take(event, part_of, (np.arange(k) % 10 != 3)),
         "notes": _text("A note with \"quotes\", commas, and a line\nbreak; row ", np.arange(k), rng.random(k) < 0.9)})
 
@@ -261,7 +263,8 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
     t["participants"] = _table("participants", {
         "participant_id": _join(ev_p, pc.coalesce(pers, bods), role, sep="/"), "event_id": ev_p,
         "person_id": pers, "body_id": bods, "role": role,
-        "title_as_reported": _text("Title as printed ", np.arange(k), rng.random(k) < 0.5)})
+        "title_as_reported": _text("Title as printed ", np.arange(k), rng.random(k) < 0.5),
+        "actor_inferred": pa.array(np.zeros(k, dtype=bool))})
 
     # gifts
     k = n["gifts"]
@@ -273,7 +276,9 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
         "giver_person_id": _take(person, rng.integers(0, n["people"], k), giver != 0),
         "giver_body_id": _take(body, rng.integers(0, n["bodies"], k), giver != 1),
         "giver_description": _text("An unnamed official, case ", np.arange(k), giver != 2),
-        "giver_inferred": pa.array(np.zeros(k, dtype=bool)),
+        "giver_inferred": pa.array(np.zeros(k, dtype=bool)), "recipient_inferred": pa.array(np.zeros(k, dtype=bool)),
+        "place_precision": _vocab("place_precision", rng.integers(0, 99, k)),
+        "place_inferred": pa.array(np.zeros(k, dtype=bool)),
         "recipient_person_id": _take(person, rng.integers(0, n["people"], k), rec_body),
         "recipient_body_id": _take(body, rng.integers(0, n["bodies"], k), ~rec_body),
         "event_id": _take(event, rng.integers(0, n_events, k), rng.random(k) < 0.3), **_date_fields(rng, k),
@@ -301,6 +306,7 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
                              pc.cast(pa.array(ce), pa.string())),
         "record_table": rec_table, "record_id": rec_id, "source_id": src,
         "region": _vocab("text_region", np.full(k, 2)),  # body
+        "context": pa.array(np.zeros(k, dtype=bool)),
         "quote": _take(quotes, sent), "char_start": pa.array(cs), "char_end": pa.array(ce),
         "byte_start": pa.array(byte_off[sent]), "byte_end": pa.array(byte_off[sent] + q_blen[sent]),
         "attributed_to": _text("Synthetic news agency ", np.arange(k) % 7, rng.random(k) < 0.8)})

@@ -31,8 +31,8 @@ import pyarrow.parquet as pq  # noqa: E402
 
 from builders import publish  # noqa: E402
 from rusprk._types import arrow_schema  # noqa: E402
-from rusprk.metadata import EVENT_TYPE_CODES, resource  # noqa: E402
-from rusprk.validate import derived_id  # noqa: E402
+from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CODES, resource  # noqa: E402
+from rusprk.validate import EXACTLY_ONE, derived_id  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 DOC = ROOT / "docs" / "corruptions.md"
@@ -304,13 +304,24 @@ def value_above_maximum(pkg):
     return [("countries", rows[0]["country_iso3"], "cow_ccode")]
 
 
-@corruption("an event's CAMEO code that does not belong to its event_type", "does not match event_type")
+@corruption("an event's CAMEO code other than its event_type's default, with no cameo_rationale",
+            "is not the event type's default")
 def cameo_code_mismatch(pkg):
     rows = pkg.rows("events")
-    wrong = next(c for c, _ in EVENT_TYPE_CODES.values() if c and c != rows[0]["cameo_code"])
-    rows[0]["cameo_code"] = wrong
+    row = _first(rows, lambda r: r["cameo_rationale"] is None and r["cameo_code"] is not None)
+    wrong = next(c for c, _ in EVENT_TYPE_CODES.values() if c and c != row["cameo_code"])
+    row["cameo_code"], row["plover_category"] = wrong, CAMEO_CODES[wrong][1]
     pkg.write_rows("events", rows)
-    return [("events", rows[0]["event_id"], "cameo_code")]
+    return [("events", row["event_id"], "cameo_code")]
+
+
+@corruption("an event's PLOVER category that does not follow its CAMEO code", "does not match cameo_code")
+def plover_category_mismatch(pkg):
+    rows = pkg.rows("events")
+    row = _first(rows, lambda r: r["plover_category"] == "CONSULT")
+    row["plover_category"] = "AID"
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "plover_category")]
 
 
 @corruption("an alias that names both a person and a place", "exactly one of")
@@ -319,7 +330,7 @@ def alias_with_two_entities(pkg):
     row = _first(rows, lambda r: r["person_id"] is not None)
     row["place_id"] = place
     pkg.write_rows("aliases", rows)
-    return [("aliases", row["alias_id"], "person_id,place_id,body_id")]
+    return [("aliases", row["alias_id"], ",".join(EXACTLY_ONE["aliases"][0]))]
 
 
 @corruption("a participant that is neither a person nor a body", "exactly one of")
@@ -733,6 +744,113 @@ def descriptor_schema_mismatch(pkg):
     field["type"] = "string"
     pkg.save()
     return [("events", pkg.entry("events", "csv")["path"], "schema")]
+
+
+# ---------------------------------------------------------------------------
+# Meaning: the form stays valid, the content is wrong (rusprk.validate.meaning)
+# ---------------------------------------------------------------------------
+
+def _by_id(rows: list[dict], table: str, record_id: str) -> dict:
+    return _first(rows, lambda r: r[_pk(table)] == record_id)
+
+
+@corruption("evidence that is a separator line ('-' in a source's header)", "has no letter or digit")
+def meaning_punctuation_evidence(pkg):
+    rows = pkg.rows("evidence")
+    src = _first(pkg.rows("sources"), lambda s: s["seed_file"].startswith("001_"))
+    text = _seed_text(pkg, src["source_id"])
+    start = text.index("\n-\n") + 1
+    row = {"record_table": "sources", "record_id": src["source_id"], "source_id": src["source_id"],
+           "region": "header", "context": False, "quote": "-", "char_start": start, "char_end": start + 1,
+           "byte_start": len(text[:start].encode()), "byte_end": len(text[:start].encode()) + 1, "attributed_to": None}
+    _rename_evidence(row)
+    rows.append(row)
+    pkg.write_rows("evidence", rows)
+    return [("evidence", row["evidence_id"], "quote")]
+
+
+@corruption("a quote that names none of its event's actors, no longer marked context", "names none of")
+def meaning_unmarked_context_quote(pkg):
+    rows = pkg.rows("evidence")
+    row = _first(rows, lambda r: r["context"] and r["record_table"] == "events")
+    row["context"] = False
+    pkg.write_rows("evidence", rows)
+    return [("evidence", row["evidence_id"], "quote")]
+
+
+@corruption("the alias 'DPRK' of the North Korean state removed, though a participant's quote relies on it",
+            "does not name bod-north-korea")
+def meaning_missing_alias(pkg):
+    alias = "bod-north-korea:DPRK"
+    pkg.write_rows("aliases", [r for r in pkg.rows("aliases") if r["alias_id"] != alias])
+    pkg.write_rows("evidence", [r for r in pkg.rows("evidence") if r["record_id"] != alias])
+    part = _first(pkg.rows("participants"), lambda p: p["body_id"] == "bod-north-korea" and p["event_id"]
+                  == "evt-2018-05-31-lavrov-sanctions-statement")
+    return [("participants", part["participant_id"], "body_id")]
+
+
+@corruption("a stop on a dated trip left undated ('unknown')", "before its parent's start")
+def meaning_part_outside_parent(pkg):
+    rows = pkg.rows("events")
+    row = _by_id(rows, "events", "evt-2023-kim-vladivostok-stop")
+    row.update(date_start=None, date_end=None, date_precision="unknown", date_inferred=False, date_rationale=None)
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "date_start")]
+
+
+@corruption("talks retyped as a meeting, whose pattern needs a host and a guest", "needs 1 participant(s) as host")
+def meaning_role_pattern(pkg):
+    rows = pkg.rows("events")
+    row = _by_id(rows, "events", "evt-2018-05-31-lavrov-ri-talks")
+    row.update(event_type="meeting", cameo_code=EVENT_TYPE_CODES["meeting"][0],
+               plover_category=EVENT_TYPE_CODES["meeting"][1])
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "event_type")]
+
+
+@corruption("a day-precise date no quote or rationale writes out", "precision 'day' claims")
+def meaning_unstated_day(pkg):
+    rows = pkg.rows("events")
+    row = _by_id(rows, "events", "evt-2018-05-30-lavrov-pompeo-call")
+    row.update(date_start=dt.date(2018, 5, 29), date_end=dt.date(2018, 5, 29))
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "date_start")]
+
+
+@corruption("a North Korean name hyphenated against the naming convention", "naming convention for PRK")
+def meaning_name_convention(pkg):
+    rows = pkg.rows("people")
+    row = _by_id(rows, "people", "per-ri-yong-ho")
+    row["name"] = "Ri Yong-ho"
+    pkg.write_rows("people", rows)
+    return [("people", row["person_id"], "name")]
+
+
+@corruption("a Russia–US call flagged as a Russia–DPRK exchange", "no PRK actor")
+def meaning_russia_dprk_flag(pkg):
+    rows = pkg.rows("events")
+    row = _by_id(rows, "events", "evt-2018-05-30-lavrov-pompeo-call")
+    row["russia_dprk"] = True
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "russia_dprk")]
+
+
+@corruption("an arrival within a visit (both CAMEO 042) counted as a CAMEO event of its own", "should be false")
+def meaning_cameo_counted(pkg):
+    rows = pkg.rows("events")
+    row = _first(rows, lambda r: not r["cameo_counted"])
+    row["cameo_counted"] = True
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "cameo_counted")]
+
+
+@corruption("an event at a building given place precision 'city'", "should be 'site'")
+def meaning_place_precision(pkg):
+    rows = pkg.rows("events")
+    row = _first(rows, lambda r: r["place_precision"] == "site")
+    row["place_precision"] = "city"
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "place_precision")]
 
 
 def expected(c: Corruption, pkg: Package) -> list[Expect]:

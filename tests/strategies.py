@@ -35,7 +35,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from rusprk.metadata import EVENT_TYPE_CODES, RESOURCE_ORDER, RESOURCES, VOCABULARIES, Field, resource
+from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO, RESOURCE_ORDER, RESOURCES, VOCABULARIES, Field, resource
 from rusprk.validate import AT_MOST_ONE, DERIVED_IDS, EXACTLY_ONE, IMPLIES, MOJIBAKE, derived_id, references
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,10 +80,10 @@ def _interval(draw, precision: str) -> tuple[dt.date | None, dt.date | None]:
     if precision == "unknown":
         return None, None
     start = draw(DATES)
-    if precision == "day":
-        return start, start + dt.timedelta(days=draw(st.integers(0, 3)))
-    if precision == "range":
-        return start, start + dt.timedelta(days=draw(st.integers(0, 400)))
+    if precision in ("day", "range"):
+        end = start + dt.timedelta(days=draw(st.integers(0, 3) if precision == "day" else st.integers(0, 400)))
+        side = draw(st.sampled_from(["closed", "open start", "open end"]))  # one side may be open, not both
+        return (None if side == "open start" else start), (None if side == "open end" else end)
     if precision == "month":
         months = draw(st.integers(0, 2))
         y, m = divmod(start.year * 12 + start.month - 1 + months, 12)
@@ -196,15 +196,22 @@ class _Draw:
                     row[field] = None
                 elif row[field] is None:
                     row[field] = draw(DATES)
+        if name == "events":  # the type's default code, or (with a rationale) any code
+            default = EVENT_TYPE_CAMEO[row["event_type"]]
+            if row["cameo_rationale"] is None or default is None:
+                row["cameo_rationale"], code = None, default
+            elif self.cover:
+                code = list(CAMEO_CODES)[(i - 1) % len(CAMEO_CODES)]
+            else:
+                code = row["cameo_code"] or draw(st.sampled_from(list(CAMEO_CODES)))
+            row["cameo_code"], row["plover_category"] = code, CAMEO_CODES[code][1] if code else None
+        for table, field, then in IMPLIES:
+            if table == name and row[field] and not any(row[f] for f in then):
+                row[field] = False if isinstance(row[field], bool) else None
         for flag in (f.name for f in res.fields if f.name.endswith("_inferred")):
             why = flag[: -len("_inferred")] + "_rationale"
             if why in row:
                 row[why] = draw(_value(res.field(why), self.cover)) if row[flag] else None
-        for table, field, then in IMPLIES:
-            if table == name and row[field] and not any(row[f] for f in then):
-                row[field] = False if isinstance(row[field], bool) else None
-        if name == "events":
-            row["cameo_code"], row["plover_category"] = EVENT_TYPE_CODES[row["event_type"]]
 
 
 def _evidence(draw, rows: dict[str, list[dict]], cover: bool) -> list[dict]:
@@ -237,6 +244,7 @@ def _evidence(draw, rows: dict[str, list[dict]], cover: bool) -> list[dict]:
                     "record_id": record[pk],
                     "source_id": draw(st.sampled_from(allowed))["source_id"],
                     "region": regions[len(out) % len(regions)] if cover else draw(st.sampled_from(regions)),
+                    "context": len(out) % 2 == 1 if cover else draw(st.booleans()),
                     "quote": quote,
                     "char_start": char_start,
                     "char_end": char_start + len(quote),

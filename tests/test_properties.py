@@ -13,6 +13,7 @@ Generated packages come from tests/strategies.py; the writers are builders.publi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -35,6 +36,9 @@ from rusprk._types import pandas_dtypes
 from rusprk.metadata import RESOURCE_ORDER, RESOURCES, VOCABULARIES, resource
 from rusprk.validate import Mode, check_frames, derived_id, read_package, references, validate_package
 from strategies import frames_of, packages, write_package
+
+FORM_ONLY = dataclasses.replace(Mode.fast(), meaning=False)
+
 
 def slow(examples: int) -> settings:
     """Settings for tests whose examples write packages or run builds: no deadline, few examples."""
@@ -61,7 +65,7 @@ def test_cover_packages_reach_every_value(rows):
         for f in res.fields:
             values = [r[f.name] for r in rows[name]]
             if f.enum:
-                assert set(values) == set(VOCABULARIES[f.enum]), (name, f.name)
+                assert set(values) - {None} == set(VOCABULARIES[f.enum]), (name, f.name)
             if f.type == "boolean":
                 assert set(values) == {False, True}, (name, f.name)
             if not f.required:
@@ -110,7 +114,7 @@ _CR["sources"] = [{
     "date_published_precision": "unknown", "date_published_note": "\r", "language": "en",
     "machine_translated": False, "machine_translated_inferred": False, "original_language": None,
     "photo_credits": None, "notes": None}]
-_CR["evidence"] = [{"record_table": "sources", "record_id": "src-cr", "source_id": "src-cr", "region": "title",
+_CR["evidence"] = [{"record_table": "sources", "record_id": "src-cr", "source_id": "src-cr", "region": "title", "context": False,
                     "quote": "a\rb", "char_start": 0, "char_end": 3, "byte_start": 0, "byte_end": 3,
                     "attributed_to": None}]
 _CR["evidence"][0]["evidence_id"] = derived_id("evidence", _CR["evidence"][0])
@@ -136,9 +140,12 @@ def test_parquet_and_csv_round_trip(rows):
 @slow(30)
 @given(packages())
 def test_validator_accepts_generated_packages(rows):
+    """Generated packages are valid in form (their quotes are random text that names nobody), so the
+    validator's form checks accept them all; the meaning rules are tested on the real hand-maps
+    (tests/test_meaning_rules.py) and the corruption catalogue."""
     assert check_frames(frames_of(rows)) == []
     with tempfile.TemporaryDirectory() as d:
-        assert validate_package(write_package(rows, Path(d)), None) == []
+        assert validate_package(write_package(rows, Path(d)), None, FORM_ONLY) == []
 
 
 @slow(2)
@@ -146,7 +153,7 @@ def test_validator_accepts_generated_packages(rows):
 def test_cli_accepts_generated_packages(rows):
     with tempfile.TemporaryDirectory() as d:
         write_package(rows, Path(d))
-        run = subprocess.run([sys.executable, "-m", "rusprk", "validate", d], capture_output=True, text=True,
+        run = subprocess.run([sys.executable, "-m", "rusprk", "validate", d, "--form-only"], capture_output=True, text=True,
                              cwd=d, env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert run.returncode == 0, run.stdout + run.stderr
 
@@ -256,9 +263,12 @@ def test_real_dates_hold(frames):
     for name in ("events", "gifts"):
         df = frames[name]
         s, e, p = df["date_start"], df["date_end"], df["date_precision"].astype(str)
-        assert ((p == "unknown") == s.isna()).all() and (s.isna() == e.isna()).all(), name
-        dated = df[s.notna()]
-        assert (dated["date_start"] <= dated["date_end"]).all(), name
+        # Undated exactly when 'unknown'; a month or year is closed; a day or range may leave one side open.
+        assert ((p == "unknown") == (s.isna() & e.isna())).all(), name
+        assert (s.notna() & e.notna())[p.isin(["month", "year"])].all(), name
+        both = df[s.notna() & e.notna()]
+        assert (both["date_start"] <= both["date_end"]).all(), name
+        dated = df[s.notna() | e.notna()]
         month = dated[dated["date_precision"] == "month"]
         assert (month["date_start"].dt.day == 1).all() and month["date_end"].dt.is_month_end.all(), name
         year = dated[dated["date_precision"] == "year"]
@@ -282,7 +292,8 @@ _DATE_FAULTS = {
     "month_not_whole": ("month", dt.date(2020, 5, 2), dt.date(2020, 5, 31), "date_precision"),
     "year_not_whole": ("year", dt.date(2020, 1, 1), dt.date(2020, 6, 30), "date_precision"),
     "unknown_but_dated": ("unknown", dt.date(2020, 1, 1), dt.date(2020, 1, 1), "date_precision"),
-    "dated_without_end": ("day", dt.date(2020, 1, 1), None, "date_end"),
+    "month_without_end": ("month", dt.date(2020, 1, 1), None, "date_end"),
+    "day_with_no_side": ("day", None, None, "date_precision"),
 }
 
 

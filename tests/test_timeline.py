@@ -63,9 +63,14 @@ def _marks(svg: bytes) -> dict[str, ET.Element]:
     return {g.get("id"): g for g in root.iter(f"{SVG}g") if re.match(r"^(exchange|context)/", g.get("id") or "")}
 
 
+def _arrows(svg: bytes) -> set[str]:
+    root = ET.fromstring(svg)
+    return {g.get("id") for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("open/")}
+
+
 def test_marks_are_exactly_the_dated_events(frames, drawn):
     ev = frames["events"]
-    dated = ev[ev.date_start.notna()]
+    dated = ev[ev.date_start.notna() | ev.date_end.notna()]
     marks = _marks(drawn[1])
     want = {f"{'exchange' if x else 'context'}/{i}" for i, x in zip(dated.event_id, dated.russia_dprk)}
     assert set(marks) == want
@@ -74,7 +79,7 @@ def test_marks_are_exactly_the_dated_events(frames, drawn):
     counts = drawn[2]
     assert counts["exchanges"] == n_exchanges
     assert counts["context"] == len(dated) - n_exchanges
-    undated = ev[ev.date_start.isna()]
+    undated = ev[ev.date_start.isna() & ev.date_end.isna()]
     assert counts["undated_exchanges"] == int(undated.russia_dprk.sum())
     assert counts["undated_context"] == len(undated) - int(undated.russia_dprk.sum())
 
@@ -83,15 +88,22 @@ def test_precision_and_status_are_drawn_honestly(frames, drawn):
     """A single day is a dot; several known days a solid bar; month/year/range a hatched span; not-occurred hollow."""
     marks = _marks(drawn[1])
     seen = set()
+    arrows = _arrows(drawn[1])
     for r in frames["events"].itertuples():
-        if r.date_start is None or r.date_start != r.date_start:  # NaT
+        start_known, end_known = r.date_start == r.date_start, r.date_end == r.date_end  # NaT != NaT
+        if not (start_known or end_known):
             continue
         g = marks[f"{'exchange' if r.russia_dprk else 'context'}/{r.event_id}"]
         uses = list(g.iter(f"{SVG}use"))
         styles = " ".join(e.get("style", "") for e in g.iter() if e.tag in (f"{SVG}path", f"{SVG}use"))
         color = EXCHANGE if r.russia_dprk else CONTEXT
         assert f"stroke: {color}" in styles, r.event_id
-        if r.date_precision == "day" and r.date_start == r.date_end:
+        assert (f"open/{r.event_id}" in arrows) == (start_known != end_known), f"{r.event_id}: open side as an arrow"
+        if start_known != end_known:
+            kind = "open"
+            assert uses, f"{r.event_id}: the known bound of an open interval is a marker"
+            assert ("fill: #ffffff" in styles) == (r.status != "occurred"), r.event_id
+        elif r.date_precision == "day" and r.date_start == r.date_end:
             kind = "dot"
             assert uses, f"{r.event_id}: a one-day event is a marker"
             assert ("fill: #ffffff" in styles) == (r.status != "occurred"), r.event_id
@@ -101,10 +113,10 @@ def test_precision_and_status_are_drawn_honestly(frames, drawn):
         else:
             kind = "within"
             assert not uses and "fill: url(#h" in styles, f"{r.event_id}: {r.date_precision} must be hatched"
-        if kind != "dot":
+        if kind not in ("dot", "open"):  # a marker shows status by its fill
             assert ("stroke-dasharray" in styles) == (r.status != "occurred"), r.event_id
         seen.add(kind)
-    assert {"dot", "within"} <= seen  # the data exercises more than one style
+    assert {"dot", "within", "open"} <= seen  # the data exercises more than one style
 
 
 def test_committed_figure_is_the_drawing_of_the_committed_data(drawn):

@@ -68,7 +68,7 @@ def test_installed_cli_validates_its_own_data(installed):
     py, tmp = installed
     out = subprocess.run([str(py), "-m", "rusprk", "validate"], cwd=tmp, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "valid (schemas, keys, hashes)" in out.stdout
+    assert "valid (schemas, keys, hashes, meaning rules)" in out.stdout
 
 
 def test_wheel_refuses_a_tampered_file(installed):
