@@ -20,6 +20,7 @@ from builders.handmap import Dating, HandMap, load_handmap
 from builders.parse import ParsedSeed, parse_seed
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO
+from rusprk.validate.meaning.attribution_consistent import ATTRIBUTED_TABLES, containing
 from rusprk.validate.meaning.derived import cameo_counted, place_precision
 from rusprk.validate.meaning.text import Gazetteer, contains, has_content, quoted_words
 
@@ -95,12 +96,15 @@ class _Builder:
         self.events: dict[str, object] = {}
 
     # -- evidence -------------------------------------------------------
-    def quote(self, seed: Seed, line: int, quote: str, occurrence: int | None, regions: set[str],
-              table: str, record_id: str, attributed_to: str | None = None, context: bool = False) -> tuple[int, int]:
+    def locate(self, seed: Seed, line: int, quote: str, occurrence: int | None, record_id: str) -> tuple[int, int]:
         try:
-            start, end = locate(seed.norm, quote, occurrence)
+            return locate(seed.norm, quote, occurrence)
         except (QuoteNotFound, QuoteAmbiguous) as exc:
             raise BuildError(seed.handmap_path, str(exc), line=line, row=record_id, field="quote") from None
+
+    def quote(self, seed: Seed, line: int, quote: str, occurrence: int | None, regions: set[str],
+              table: str, record_id: str, attributed_to: str | None = None, context: bool = False) -> tuple[int, int]:
+        start, end = self.locate(seed, line, quote, occurrence, record_id)
         self.add_span(seed, line, start, end, regions, table, record_id, attributed_to, context)
         return start, end
 
@@ -164,8 +168,18 @@ class _Builder:
         for seed in self.seeds:
             self.cites(seed)
         self.participants()
+        self.attribute()
         self.t.rows["evidence"] = list(self.t.evidence.values())
         return self.t
+
+    def attribute(self) -> None:
+        """A quote inside an attributed quote of the same source is the same claimant's claim."""
+        rows = [r for r in self.t.evidence.values() if r["record_table"] in ATTRIBUTED_TABLES]
+        outer = containing(rows)
+        for r in rows:
+            claims = sorted({a["attributed_to"] for a in outer[r["evidence_id"]]})
+            if not r["attributed_to"] and len(claims) == 1:
+                r["attributed_to"] = claims[0]
 
     def source(self, seed: Seed) -> None:
         p, s = seed.parsed, seed.handmap.source
@@ -372,7 +386,10 @@ class _Builder:
                 table, key = "countries", "country_iso3"
             else:
                 table, key = tables[m.of[:3]]
-            start, end = self.quote(seed, m.line, m.quote, m.occurrence, NAME_REGIONS, table, m.of)
+            # A spelling in a photo credit is an alias, but the entity itself rests on the content only.
+            start, end = self.locate(seed, m.line, m.quote, m.occurrence, m.of)
+            if seed.parsed.region_of(start, end) != "credit":
+                self.add_span(seed, m.line, start, end, CONTENT_REGIONS, table, m.of)
             alias_id = f"{m.of}:{m.name}"
             if alias_id in seen:
                 if seen[alias_id]["kind"] != m.kind:

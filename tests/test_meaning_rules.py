@@ -208,3 +208,68 @@ def test_an_exchange_flagged_as_context_is_refused(project):
     text = text[:start] + "russia_dprk: false" + text[start + len("russia_dprk: true"):]
     (project / MAPS / f"{S003}.yaml").write_text(text, encoding="utf-8")
     refused(project, S003, "evt-2024-06-19-putin-kim-talks", "russia_dprk", "a Russian and a North Korean actor")
+
+
+# -- rules from the independent audit ------------------------------------------
+
+def test_a_record_quoting_a_credit_line_is_refused(project):
+    line = edit(project, S000, "cite:\n", "cite:\n  - {record: evt-2018-sharifulin-photos-published, quote: Valery Sharifulin/TASS via Getty Images}\n")
+    refused(project, S000, "evt-2018-sharifulin-photos-published", "quote", "lies in the credit", near=line + 1)
+
+
+def test_a_spelling_in_a_credit_line_is_an_alias_but_no_evidence_of_the_person():
+    import rusprk
+
+    ev = rusprk.load("evidence")
+    credit = ev[ev.region == "credit"]
+    assert set(credit.record_table) <= {"sources", "aliases"}
+    assert "per-valeriy-sharifulin:Valery Sharifulin" in set(credit.record_id)
+
+
+def test_one_claim_with_two_attributions_is_refused(project):
+    line = edit(project, S001, "cite:\n", "cite:\n  - {record: evt-2018-05-31-lavrov-visit-dprk, quote: arrived here on Thursday, attributed_to: TASS}\n")
+    refused(project, S001, "evt-2018-05-31-lavrov-visit-dprk@src-001-straitstimes-kim-receives-lavrov:", "attributed_to",
+            "is attributed to 'KCNA'", near=line + 1)
+
+
+def test_a_quote_inside_an_attributed_quote_inherits_its_attribution():
+    import rusprk
+
+    ev = rusprk.load("evidence")
+    row = ev[(ev.record_id == "evt-2018-05-31-lavrov-visit-dprk") & ev.quote.eq("Lavrov is paying a visit to North Korea")]
+    assert list(row.attributed_to) == ["TASS"]  # the sentence ends ", Tass said."
+
+
+def test_a_participant_shown_by_another_sentence_is_refused(project):
+    """The audit found the talks' participants evidenced by KCNA's arrival sentence."""
+    line = edit(project, S001, "      - {who: per-ri-yong-ho, role: participant, title: foreign minister, actor_inferred: true,\n"
+                               "         actor_rationale: \"'the two foreign ministers' are Sergei Lavrov and Ri Yong Ho, named as foreign ministers in the paragraph before.\"}",
+                "      - {who: per-ri-yong-ho, role: participant, quote: 'Ri Yong Ho, foreign minister of the Democratic Peoples Republic of Korea'}")
+    refused(project, S001, "evt-2018-05-31-lavrov-ri-talks/per-ri-yong-ho/participant", "evidence",
+            "is not part of any quote of evt-2018-05-31-lavrov-ri-talks", near=line)
+
+
+def test_a_second_role_resting_on_the_first_roles_quote_is_refused(project):
+    """The audit found Kim as host of Putin's 2024 visit resting only on 'The visit is at Kim's invitation'."""
+    edit(project, S003, "      - {who: per-vladimir-putin, role: guest}\n      - {who: per-kim-jong-un, role: inviter",
+         "      - {who: per-vladimir-putin, role: guest}\n      - {who: per-kim-jong-un, role: host}\n      - {who: per-kim-jong-un, role: inviter")
+    refused(project, S003, "evt-2024-06-19-putin-visit-dprk/per-kim-jong-un/", "role", "quotes that show another of its roles")
+
+
+def test_a_title_the_quote_does_not_report_is_refused(project):
+    edit(project, S001, "      - {who: per-mike-pompeo, role: participant, title: his US counterpart}",
+         "      - {who: per-mike-pompeo, role: participant, title: US Secretary of State}")
+    refused(project, S001, "evt-2018-05-30-lavrov-pompeo-call/per-mike-pompeo/participant", "title_as_reported",
+            "does not occur in any quote")
+
+
+def test_an_event_title_with_a_non_canonical_spelling_is_refused(project):
+    edit(project, S000, "    title: Valery Sharifulin praises Kim Jong Un in a Facebook post",
+         "    title: Valeriy Sharifulin praises Kim Jong Un in a Facebook post")
+    refused(project, S000, "evt-2018-sharifulin-facebook-post", "title", "titles use canonical names")
+
+
+def test_a_gift_with_an_inferred_giver_rated_stated_is_refused(project):
+    edit(project, S002, "    event: evt-2023-09-13-putin-kim-vostochny-talks\n    certainty: probable",
+         "    event: evt-2023-09-13-putin-kim-vostochny-talks\n    certainty: stated")
+    refused(project, S002, "gft-2023-spacesuit-glove-to-kim", "certainty", "calls that 'probable'")

@@ -6,10 +6,17 @@ one.  These rules catch the kinds of mistake a careful second reading found
 in the content, one rule per module, each named for what it checks:
 
 * ``evidence_has_content``: no quote is punctuation or a bare date;
+* ``evidence_in_content``: records rest on title, body or captions (header and credit lines are source
+  metadata);
+* ``attribution_consistent``: the same words carry the same attribution wherever they are quoted;
 * ``quotes_name_records``: a quote names one of its record's actors, its place or its object,
   unless marked as context, and no record rests on context alone;
 * ``actors_named``: a participant's, giver's or recipient's quote names them by an alias, or the
   record says which words stand for them (an inferred reference);
+* ``participants_quote_their_event``: a participant's quote is part of its event's evidence;
+* ``roles_evidenced``: each role of an actor in an event rests on quotes of its own;
+* ``titles_as_reported``: a participant's title stands in its quotes; event titles use canonical names;
+* ``gift_certainty``: a 'stated' gift has a stated giver and recipient;
 * ``children_within_parents``: a part of an event, or a gift on an occasion, lies inside its
   parent's interval;
 * ``role_patterns``: one pattern of roles per event type (``rusprk.metadata.ROLE_PATTERNS``);
@@ -28,14 +35,16 @@ are plain Python.
 
 from __future__ import annotations
 
-from rusprk.validate.meaning import (actors_named, children_within_parents, derived, evidence_has_content,
-                                     name_conventions, quotes_name_records, role_patterns, russia_dprk_parties,
-                                     stated_days)
+from rusprk.validate.meaning import (actors_named, attribution_consistent, children_within_parents, derived,
+                                     evidence_has_content, evidence_in_content, gift_certainty, name_conventions,
+                                     participants_quote_their_event, quotes_name_records, role_patterns,
+                                     roles_evidenced, russia_dprk_parties, stated_days, titles_as_reported)
 from rusprk.validate.meaning.package import Package
 from rusprk.validate.report import Problem
 
-RULES = (evidence_has_content, quotes_name_records, actors_named, children_within_parents, role_patterns,
-         stated_days, name_conventions, russia_dprk_parties, derived)
+RULES = (evidence_has_content, evidence_in_content, attribution_consistent, quotes_name_records, actors_named,
+         participants_quote_their_event, roles_evidenced, titles_as_reported, gift_certainty, children_within_parents,
+         role_patterns, stated_days, name_conventions, russia_dprk_parties, derived)
 
 
 def check_meaning(rows: dict[str, list[dict]]) -> list[Problem]:
