@@ -186,10 +186,11 @@ def _mark(ax, rec: dict, y: float) -> None:
                           linestyle="none", color=color, markerfacecolor=color if happened else "white",
                           markeredgewidth=1.1)
         line.set_gid(gid)
-        arrow = ax.annotate("", xy=(at + reach, y), xytext=(at, y), annotation_clip=False,
-                            arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 0.9, "mutation_scale": 7,
-                                        "linestyle": "-" if happened else "--", "shrinkA": 3, "shrinkB": 0})
-        arrow.arrow_patch.set_gid(f"open/{rec['id']}")
+        # One line with an arrowhead at its far end (a Line2D: far cheaper to draw than an annotation).
+        (arrow,) = ax.plot([at + 0.15 * reach, at + reach], [y, y], color=color, linewidth=0.9,
+                           linestyle="-" if happened else "--", marker=">" if reach > 0 else "<", markersize=4,
+                           markevery=[1], clip_on=False)
+        arrow.set_gid(f"open/{rec['id']}")
         return
     if rec["precision"] == "day" and rec["start"] == rec["end"]:
         (line,) = ax.plot([s + 0.5], [y], marker="o", markersize=5.5, linestyle="none", color=color,
