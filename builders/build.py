@@ -26,7 +26,7 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
         return None
 
     # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
-    from builders import atomic, codebook, publish
+    from builders import atomic, codebook, curation_log, publish
     from builders.tables import build_tables
     from builders.validate import check_meaning_rows, validate_frames
     from rusprk._types import arrow_to_pandas
@@ -49,7 +49,8 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     outside = {f"schemas/{name}.json": publish.dumps(publish.table_schema(resource(name))) for name in RESOURCE_ORDER}
     outside["datapackage.json"] = publish.dumps(
         publish.descriptor(root, files, rows["sources"], prefix="dist/", inline_schema=False))
-    outside["docs/codebook.md"] = codebook.render(version, frames).encode("utf-8")
+    outside["docs/codebook.md"] = codebook.render(version, frames, root).encode("utf-8")
+    outside["docs/curation-log.md"] = curation_log.render(root).encode("utf-8")
     # The timeline figure for the README, drawn from the validated events (byte-reproducible).
     from builders.timeline import render_timeline
 

@@ -14,9 +14,11 @@ from pathlib import Path
 
 STAMP = Path(".cache") / "build-stamp.json"
 # Everything whose bytes can change an output.
-INPUT_GLOBS = ("seeds/*.txt", "builders/**/*.py", "builders/**/*.yaml", "rusprk/*.py", "pyproject.toml",
+INPUT_GLOBS = ("seeds/*.txt", "builders/**/*.py", "builders/**/*.yaml", "builders/**/*.md", "rusprk/**/*.py",
+               "pyproject.toml",
                "CHANGELOG.md", "LICENSE", "CITATION.cff", "requirements.lock")
-OUTPUTS = ("dist", "schemas", "datapackage.json", "docs/codebook.md", "docs/timeline.png", "docs/timeline.svg")
+OUTPUTS = ("dist", "schemas", "datapackage.json", "docs/codebook.md", "docs/curation-log.md", "docs/timeline.png",
+           "docs/timeline.svg")
 
 
 def _files(root: Path, patterns) -> list[Path]:
