@@ -13,7 +13,7 @@ loaded.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from rusprk._load import DataIntegrityError, load, load_all, tables  # noqa: E402
 from rusprk._cite import cite  # noqa: E402

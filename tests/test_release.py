@@ -96,7 +96,7 @@ def test_every_foreign_key_names_a_real_table_and_field():
 
 
 def test_codebook_is_not_stale(frames):
-    assert codebook.render(VERSION, frames) == (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8"), \
+    assert codebook.render(VERSION, frames, ROOT) == (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8"), \
         "docs/codebook.md is stale: run `rusprk build`"
 
 
@@ -226,3 +226,22 @@ def test_cli_info_validate_cite():
     assert v.returncode == 0 and "quotes at offsets" in v.stdout
     c = _cli("cite", "--style", "bibtex")
     assert c.returncode == 0 and VERSION in c.stdout
+
+
+#: The commit whose dist/ is release 0.1.0 (also tagged v0.1.0 where tags travel).
+RELEASE_0_1_0 = "0fa402d7faaa7885f959a56aff39b83c14b48cd7"
+
+
+def test_changelog_records_every_change_since_0_1_0():
+    """The changelog's record of changed records is `rusprk diff` between 0.1.0 and this build, verbatim."""
+    import subprocess
+
+    from rusprk.diff import diff_packages, format_markdown
+
+    if subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{RELEASE_0_1_0}^{{commit}}"],
+                      capture_output=True).returncode != 0:
+        pytest.skip("not a git checkout with the history of release 0.1.0")
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    block = text.split("<!-- rusprk diff v0.1.0 dist/ -->\n", 1)[1].split("\n<!-- end of rusprk diff -->", 1)[0]
+    assert block == format_markdown(diff_packages(RELEASE_0_1_0, ROOT / "dist", repo=ROOT)).rstrip("\n"), \
+        "CHANGELOG.md's diff is stale: paste `rusprk diff v0.1.0 dist/` again"
