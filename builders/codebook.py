@@ -78,7 +78,10 @@ is the whole month or year, never a made-up first day. A side the text does
 not give is **open** (null) while the other is known: Lavrov's 2018 visit
 began on 31 May and its end is not reported (`2018-05-31`, null); the Russian
 Foreign Ministry announced the agenda "earlier", before the talks of 31 May
-(null, `2018-05-31`, precision `range`). Only `unknown` has neither side. A
+(null, `2018-05-31`, precision `range`). A statement dated only by the
+event it refers to or reports on, or by its source's date, has that bound
+(precision `range`, the other side open) rather than `unknown`. Only
+`unknown` has neither side. A
 `day` precision claims only days a quote or the rationale writes out. A part
 of a larger event, or a gift given during one, with no date of its own is
 bounded by its parent's interval (`date_inferred`, the parent named in the

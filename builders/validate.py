@@ -3,7 +3,9 @@
 Pandera schemas, derived from ``rusprk.metadata``, check every column (type,
 nulls, uniqueness, vocabularies, patterns, ranges) and primary keys; then
 ``rusprk.validate`` checks what spans tables: foreign keys, evidence for every
-record, date rules, and every quote at its offsets in its seed.
+record, date rules, and every quote at its offsets in its seed.  Last, the
+meaning rules (``rusprk.validate.meaning``) check that each record says what
+its quotes support, each problem named at its hand-map line.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ Everything else is derived from it:
 * the pandera checks (``builders.validate``),
 * the pyarrow schemas used to write Parquet (``rusprk._arrow``),
 * the pandas dtypes the loader returns (``rusprk.load``),
-* the codebook in ``docs/codebook.md`` (``builders.codebook``).
+* the codebook in ``docs/codebook.md`` (``builders.codebook``),
+* the meaning rules (``rusprk.validate.meaning``), which read the CAMEO codes, role patterns, party
+  roles and naming conventions below as data.
 
 A test proves they agree.  This module imports nothing but the standard
 library so that ``import rusprk`` stays fast.

@@ -14,7 +14,9 @@ The pipeline, one module each:
 * ``quotes``: seeds and quotes at their offsets;
 * ``across``: references and evidence across tables;
 * ``report``: problems, named rows merged across batches;
-* ``stream``: runs it all, fast (``Mode.fast``) or the slow reference way (``Mode.reference``).
+* ``stream``: runs it all, fast (``Mode.fast``) or the slow reference way (``Mode.reference``);
+* ``meaning``: the meaning rules, run on a package whose form is valid (``Mode.meaning``), and by the
+  build on its rows before anything is written.
 
 Public API: ``Problem``, ``ValidationFailed``, ``Mode``, ``check_frames`` (used
 by the build on pandas frames), ``read_package`` and ``validate_package``.
