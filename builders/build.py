@@ -37,7 +37,7 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
     validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
-    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin)
+    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin, root / "seeds")
 
     version = release.project_version(root)  # stage 5
     files: dict[str, bytes] = {}

@@ -191,6 +191,7 @@ class Mention(_Model):
     kind: _vocab("alias_kind")
     quote: Text
     occurrence: int | None = Field(None, ge=1)
+    attributed_to: Text | None = None  # whose words the quote is, when they are someone's (the analysts')
 
     @model_validator(mode="after")
     def _name_in_quote(self):

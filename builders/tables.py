@@ -389,7 +389,7 @@ class _Builder:
             # A spelling in a photo credit is an alias, but the entity itself rests on the content only.
             start, end = self.locate(seed, m.line, m.quote, m.occurrence, m.of)
             if seed.parsed.region_of(start, end) != "credit":
-                self.add_span(seed, m.line, start, end, CONTENT_REGIONS, table, m.of)
+                self.add_span(seed, m.line, start, end, CONTENT_REGIONS, table, m.of, m.attributed_to)
             alias_id = f"{m.of}:{m.name}"
             if alias_id in seen:
                 if seen[alias_id]["kind"] != m.kind:

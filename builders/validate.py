@@ -60,13 +60,13 @@ def validate_frames(frames: dict, seeds_dir: Path) -> None:
         raise BuildError("validation", f"{len(messages)} problem(s):\n  " + "\n  ".join(messages))
 
 
-def check_meaning_rows(rows: dict, origin: dict) -> None:
+def check_meaning_rows(rows: dict, origin: dict, seeds_dir=None) -> None:
     """Run the meaning rules on the built rows; raise BuildError naming hand-map, line, record and field.
 
     ``origin`` maps (table, row id) to the hand-map and line the row was written at
     (``builders.tables.Tables.origin``); a link row without one is reported at its record's.
     """
-    problems = check_meaning(rows)
+    problems = check_meaning(rows, seeds_dir)
     if not problems:
         return
     lines = []

@@ -273,3 +273,23 @@ def test_a_gift_with_an_inferred_giver_rated_stated_is_refused(project):
     edit(project, S002, "    event: evt-2023-09-13-putin-kim-vostochny-talks\n    certainty: probable",
          "    event: evt-2023-09-13-putin-kim-vostochny-talks\n    certainty: stated")
     refused(project, S002, "gft-2023-spacesuit-glove-to-kim", "certainty", "calls that 'probable'")
+
+
+def test_one_claimant_spelled_two_ways_is_refused(project):
+    """The second audit found the ministry's Twitter account spelled two ways across seeds."""
+    edit(project, S001, "quote: Lavrov was greeted by the Chairman of the State Affairs Commission of DPRK Kim Jong Un, attributed_to: Russian Foreign Ministry (Twitter)}",
+         "quote: Lavrov was greeted by the Chairman of the State Affairs Commission of DPRK Kim Jong Un, attributed_to: Russian foreign ministry (Twitter)}")
+    with pytest.raises(BuildError) as info:
+        build(project, log=lambda *_: None)
+    text = str(info.value)
+    assert text.startswith(f"{project / MAPS / S001}.yaml:") and "field attributed_to" in text.splitlines()[0], text
+    assert re.search(r"\[row evt-2018-05-31-kim-receives-lavrov@[^\]]+\] field attributed_to: 'Russian (foreign|Foreign) "
+                     r"(ministry|Ministry) \(Twitter\)' is '[^']+' spelled another way", text), text
+
+
+def test_words_inside_quotation_marks_without_attribution_are_refused(project):
+    """The third audit found a sentence of Sharifulin's post, in quotation marks, given as the outlet's own."""
+    line = edit(project, S000, "      - {quote: It must be said that Kim Jong Un makes a very pleasant impression., attributed_to: Valery Sharifulin (Facebook post)}",
+                "      - It must be said that Kim Jong Un makes a very pleasant impression.")
+    refused(project, S000, "evt-2018-sharifulin-facebook-post@src-000-cnn-kim-lavrov-residence:", "attributed_to",
+            "lies inside quotation marks", near=line)

@@ -180,7 +180,7 @@ def validate_package(descriptor_path: Path, seeds_dir: Path | None = None, mode:
     if not problems and mode.meaning:
         from rusprk.validate.meaning import check_meaning
 
-        problems = check_meaning(_rows(descriptor_path))
+        problems = check_meaning(_rows(descriptor_path), seeds_dir)
     return problems
 
 

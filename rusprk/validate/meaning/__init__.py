@@ -8,7 +8,9 @@ in the content, one rule per module, each named for what it checks:
 * ``evidence_has_content``: no quote is punctuation or a bare date;
 * ``evidence_in_content``: records rest on title, body or captions (header and credit lines are source
   metadata);
-* ``attribution_consistent``: the same words carry the same attribution wherever they are quoted;
+* ``attribution_consistent``: the same words carry the same attribution wherever they are quoted, one
+  claimant one spelling;
+* ``reported_words_attributed``: words inside quotation marks are attributed to someone (with the seeds);
 * ``quotes_name_records``: a quote names one of its record's actors, its place or its object,
   unless marked as context, and no record rests on context alone;
 * ``actors_named``: a participant's, giver's or recipient's quote names them by an alias, or the
@@ -16,7 +18,7 @@ in the content, one rule per module, each named for what it checks:
 * ``participants_quote_their_event``: a participant's quote is part of its event's evidence;
 * ``roles_evidenced``: each role of an actor in an event rests on quotes of its own;
 * ``titles_as_reported``: a participant's title stands in its quotes; event titles use canonical names;
-* ``gift_certainty``: a 'stated' gift has a stated giver and recipient;
+* ``gift_certainty``: a 'stated' gift has no giver or recipient read from context;
 * ``children_within_parents``: a part of an event, or a gift on an occasion, lies inside its
   parent's interval;
 * ``role_patterns``: one pattern of roles per event type (``rusprk.metadata.ROLE_PATTERNS``);
@@ -37,23 +39,42 @@ from __future__ import annotations
 
 from rusprk.validate.meaning import (actors_named, attribution_consistent, children_within_parents, derived,
                                      evidence_has_content, evidence_in_content, gift_certainty, name_conventions,
-                                     participants_quote_their_event, quotes_name_records, role_patterns,
-                                     roles_evidenced, russia_dprk_parties, stated_days, titles_as_reported)
+                                     participants_quote_their_event, quotes_name_records,
+                                     reported_words_attributed, role_patterns, roles_evidenced, russia_dprk_parties,
+                                     stated_days, titles_as_reported)
 from rusprk.validate.meaning.package import Package
 from rusprk.validate.report import Problem
 
-RULES = (evidence_has_content, evidence_in_content, attribution_consistent, quotes_name_records, actors_named,
+RULES = (evidence_has_content, evidence_in_content, attribution_consistent, reported_words_attributed,
+         quotes_name_records, actors_named,
          participants_quote_their_event, roles_evidenced, titles_as_reported, gift_certainty, children_within_parents,
          role_patterns, stated_days, name_conventions, russia_dprk_parties, derived)
 
 
-def check_meaning(rows: dict[str, list[dict]]) -> list[Problem]:
-    """Every problem the meaning rules find in a package's rows, sorted."""
-    pkg = Package(rows)
+def check_meaning(rows: dict[str, list[dict]], seeds_dir=None) -> list[Problem]:
+    """Every problem the meaning rules find in a package's rows, sorted; the rules that read the articles
+    themselves run when ``seeds_dir`` holds the seeds."""
+    pkg = Package(rows, seed_texts(rows, seeds_dir))
     found: list[Problem] = []
     for rule in RULES:
         found += rule.check(pkg)
     return sorted(set(found))
 
 
-__all__ = ["Package", "RULES", "check_meaning"]
+def seed_texts(rows: dict[str, list[dict]], seeds_dir) -> dict[str, str] | None:
+    """Each source's seed text (UTF-8) by source id, or None without a seeds folder."""
+    from pathlib import Path
+
+    if seeds_dir is None or not Path(seeds_dir).is_dir():
+        return None
+    out = {}
+    for src in rows.get("sources", []):
+        path = Path(seeds_dir) / src["seed_file"]
+        try:
+            out[src["source_id"]] = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the form checks report a missing or undecodable seed
+    return out
+
+
+__all__ = ["Package", "RULES", "check_meaning", "seed_texts"]

@@ -1,10 +1,13 @@
-"""The same words carry the same attribution wherever they are quoted.
+"""The same words carry the same attribution wherever they are quoted, and one claimant one spelling.
 
-A quote inside a longer quote of the same source (or the same span quoted
-for two records) is the same claimant's claim: where one is attributed
-("..., Tass said"), the other is attributed to the same claimant, spelled the
-same way. The build fills in the attribution of a quote that lies inside an
-attributed one; two different attributions of nested quotes are an error.
+Attribution belongs to the quoted words, not to the record they support: a
+quote inside a longer quote of the same source (or the same span quoted for
+two records) is the same claimant's claim, so where one is attributed
+("..., Tass said"), the other is attributed to the same claimant. The build
+fills in the attribution of a quote that lies inside an attributed one; two
+different attributions of nested quotes are an error, and so is one claimant
+spelled two ways ("Russian foreign ministry" / "Russian Foreign Ministry").
+Names (aliases) and source metadata are not claims and carry none.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from collections import defaultdict
 
 from rusprk.validate.report import Problem
 
-#: The tables whose records are claims (names and sources are not attributed).
-ATTRIBUTED_TABLES = ("events", "participants", "gifts")
+#: The tables whose evidence carries claims (a spelling or a source's own metadata is nobody's claim).
+ATTRIBUTED_TABLES = ("events", "participants", "gifts", "people", "places", "bodies", "countries")
 
 
 def containing(rows: list[dict]) -> dict[str, list[dict]]:
@@ -47,4 +50,17 @@ def check(pkg) -> list[Problem]:
             out.append(Problem("evidence", r["evidence_id"], "attributed_to",
                                f"not attributed, but a quote of the same source containing it is attributed to "
                                f"{sorted(claims)[0]!r}"))
+    spellings = defaultdict(set)
+    for r in pkg.rows["evidence"]:
+        if r["attributed_to"]:
+            spellings[" ".join(r["attributed_to"].split()).casefold()].add(r["attributed_to"])
+    first = {}
+    for r in sorted(pkg.rows["evidence"], key=lambda r: r["evidence_id"]):
+        label = r["attributed_to"]
+        if label and len(spellings[" ".join(label.split()).casefold()]) > 1:
+            key = " ".join(label.split()).casefold()
+            first.setdefault(key, label)
+            if label != first[key]:
+                out.append(Problem("evidence", r["evidence_id"], "attributed_to",
+                                   f"{label!r} is {first[key]!r} spelled another way: one claimant, one spelling"))
     return out

@@ -1,8 +1,9 @@
-"""A gift rated 'stated' has a stated giver and recipient.
+"""A gift rated 'stated' has no giver or recipient read from context.
 
 The vocabulary calls a gift whose giver or recipient is read from context
 'probable' (or 'unclear'): a gift with ``giver_inferred`` or
-``recipient_inferred`` cannot be 'stated'.
+``recipient_inferred`` cannot be 'stated'. (A giver the text does not name or
+describe stays null, which a 'stated' gift allows.)
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ from rusprk.validate.meaning.text import Gazetteer
 
 
 class Package:
-    def __init__(self, rows: dict[str, list[dict]]) -> None:
+    def __init__(self, rows: dict[str, list[dict]], texts: dict[str, str] | None = None) -> None:
+        """``texts``: each source's seed text by source id, where the seeds are at hand (else None)."""
         self.rows = {name: list(rows.get(name, [])) for name in RESOURCE_ORDER}
+        self.texts = texts
         self.by_id = {name: {r[resource(name).primary_key[0]]: r for r in self.rows[name]} for name in RESOURCE_ORDER}
         self.evidence_of: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for ev in self.rows["evidence"]:
