@@ -43,6 +43,19 @@ CONVENTIONS = """\
   names the record's actor, place or object; one that supports it without
   naming them is marked `context`, and every record also has a quote that is
   not context. No quote is punctuation or (but for a dateline) a bare date.
+- **Attribution** (`evidence.attributed_to`) belongs to the quoted words,
+  whatever record they support: it names who the source says made the claim
+  they carry. A quote of a party's words or of what the source reports the
+  party said, with or without its reporting clause ("..., Tass said",
+  "According to Lavrov, ...", "Matsegora confirmed that ..."), is that
+  party's; the source's framing around it (when, where it was published)
+  stays the source's own. A reporting clause alone ("the Russian foreign
+  ministry said on Twitter ...", "In the Facebook post, Sharifulin ... wrote")
+  is the source's report that the party spoke, and is not attributed. Words
+  inside quotation marks are always someone's (checked with the seeds); a
+  quote inside an attributed quote carries the same attribution (the build
+  fills it in); each claimant is spelled one way. Spellings (aliases) and
+  source metadata are nobody's claim.
 - **Ids** match `{id_pattern}`: a three-letter table prefix (`src`, `per`,
   `plc`, `bod`, `evt`, `gft`) and a slug chosen by the curator. They never
   change once published and are never reused, even when the record's name or
