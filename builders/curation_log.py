@@ -157,8 +157,8 @@ def render(root: Path) -> str:
             "|---|---|---|---|",
         ]
         out += _rows(r.disagreements)
-    for a in audits(root):
-        out += [f"## Independent audit, {a['date']}", "",
+    for n, a in enumerate(audits(root), start=1):
+        out += [f"## Independent audit {n}, {a['date']}", "",
                 f"- Reader: {a['reader']}.",
                 f"- Report: [`{Path(a['report']).name}`](../{a['report']}). Every finding and what was done:", "",
                 "| # | finding | decision | what was done, and why |", "|---|---|---|---|", *_rows(a["findings"])]
