@@ -28,7 +28,6 @@ PREFIX_TABLE = {"src": "sources", "per": "people", "plc": "places", "bod": "bodi
 
 # Where each kind of record may take its quotes from.
 CONTENT_REGIONS = {"title", "body", "caption"}
-NAME_REGIONS = CONTENT_REGIONS | {"credit"}  # a name may be spelled in a photo credit
 
 
 @dataclass
@@ -386,10 +385,9 @@ class _Builder:
                 table, key = "countries", "country_iso3"
             else:
                 table, key = tables[m.of[:3]]
-            # A spelling in a photo credit is an alias, but the entity itself rests on the content only.
+            # Names, like every record but the source's, rest on the content: a credit line is source metadata.
             start, end = self.locate(seed, m.line, m.quote, m.occurrence, m.of)
-            if seed.parsed.region_of(start, end) != "credit":
-                self.add_span(seed, m.line, start, end, CONTENT_REGIONS, table, m.of, m.attributed_to)
+            self.add_span(seed, m.line, start, end, CONTENT_REGIONS, table, m.of, m.attributed_to)
             alias_id = f"{m.of}:{m.name}"
             if alias_id in seen:
                 if seen[alias_id]["kind"] != m.kind:
@@ -409,7 +407,7 @@ class _Builder:
                 name_start, name_end = start, end
             else:
                 name_start, name_end = start + offset, start + offset + len(m.name)
-            self.add_span(seed, m.line, name_start, name_end, NAME_REGIONS, "aliases", alias_id)
+            self.add_span(seed, m.line, name_start, name_end, CONTENT_REGIONS, "aliases", alias_id)
 
     def cites(self, seed: Seed) -> None:
         for c in seed.handmap.cite:

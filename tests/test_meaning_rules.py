@@ -184,7 +184,6 @@ def test_a_day_derived_without_saying_which_is_refused(project):
 def test_a_canonical_name_off_the_convention_is_refused(project):
     line = edit(project, S000, "    name: Valery Sharifulin\n", "    name: Valeriy Sharifulin\n")
     edit(project, S000, "name: Valeriy Sharifulin, kind: variant", "name: Valeriy Sharifulin, kind: canonical")
-    edit(project, S000, "name: Valery Sharifulin, kind: canonical", "name: Valery Sharifulin, kind: variant")
     refused(project, S000, "per-valeriy-sharifulin", "name", "naming convention for RUS", near=line)
 
 
@@ -217,13 +216,18 @@ def test_a_record_quoting_a_credit_line_is_refused(project):
     refused(project, S000, "evt-2018-sharifulin-photos-published", "quote", "lies in the credit", near=line + 1)
 
 
-def test_a_spelling_in_a_credit_line_is_an_alias_but_no_evidence_of_the_person():
+def test_a_spelling_only_in_a_credit_line_is_refused_as_an_alias(project):
+    """The fourth audit found an alias resting on a photo credit, which is source metadata."""
+    line = edit(project, S000, "mentions:\n", "mentions:\n  - {of: per-valeriy-sharifulin, name: Valery Sharifulin, "
+                "kind: canonical, quote: Valery Sharifulin/TASS via Getty Images}\n")
+    refused(project, S000, "per-valeriy-sharifulin", "quote", "lies in the credit", near=line + 1)
+
+
+def test_credit_lines_support_source_records_only():
     import rusprk
 
     ev = rusprk.load("evidence")
-    credit = ev[ev.region == "credit"]
-    assert set(credit.record_table) <= {"sources", "aliases"}
-    assert "per-valeriy-sharifulin:Valery Sharifulin" in set(credit.record_id)
+    assert set(ev[ev.region.isin(["credit", "header"])].record_table) == {"sources"}
 
 
 def test_one_claim_with_two_attributions_is_refused(project):
@@ -293,3 +297,44 @@ def test_words_inside_quotation_marks_without_attribution_are_refused(project):
                 "      - It must be said that Kim Jong Un makes a very pleasant impression.")
     refused(project, S000, "evt-2018-sharifulin-facebook-post@src-000-cnn-kim-lavrov-residence:", "attributed_to",
             "lies inside quotation marks", near=line)
+
+
+def test_a_report_of_someones_words_without_attribution_is_refused(project):
+    """The fourth audit found the photographer's name for the venue given as the outlet's own word."""
+    line = edit(project, S000, "quote: 'The property, named the Pavilion of 100 Flowers in a Facebook post by the "
+                "photographer', attributed_to: Valery Sharifulin (Facebook post)}",
+                "quote: 'The property, named the Pavilion of 100 Flowers in a Facebook post by the photographer'}")
+    refused(project, S000, "plc-paekhwawon@src-000-cnn-kim-lavrov-residence:", "attributed_to",
+            "reports what someone said", "in a Facebook post", near=line)
+
+
+def test_a_reporting_clause_of_a_statement_needs_no_attribution():
+    """The clause that is a statement's evidence ("the Russian foreign ministry said on Twitter") is exempt."""
+    from rusprk.validate.meaning import reports_attributed
+    from rusprk.validate.meaning.package import Package
+    import rusprk
+
+    rows = {n: rusprk.load(n).astype(object).where(lambda d: d.notna(), None).to_dict("records")
+            for n in rusprk.tables()}
+    assert reports_attributed.check(Package(rows)) == []
+    ev = rows["evidence"]
+    clause = next(e for e in ev if e["quote"] == "the Russian foreign ministry said on Twitter in English, releasing "
+                  "pictures of the two men shaking hands" and e["record_table"] == "events")
+    assert clause["attributed_to"] is None
+    # Moved to a record that is not the statement, the same words are refused.
+    moved = dict(clause, record_table="places", record_id="plc-pyongyang", evidence_id="x")
+    problems = reports_attributed.check(Package({**rows, "evidence": ev + [moved]}))
+    assert [(p.row, p.field) for p in problems] == [("x", "attributed_to")]
+
+
+def test_a_party_reported_speaking_without_a_statement_is_refused(project):
+    """The fourth audit found "Moscow said" kept only as an attribution, with no statement of Russia."""
+    path = project / MAPS / f"{S001}.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: evt-2018-05-31-russia-says-kim-received-lavrov\n")
+    end = text.index("  - id: evt-2018-05-31-lavrov-ri-talks\n")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    # The first quote in Moscow's name is the mention "Moscow said" (inside the attributed lead).
+    line = text[:text.index("{of: bod-russia, name: Moscow")].count("\n") + 1
+    refused(project, S001, "bod-russia@src-001-straitstimes-kim-receives-lavrov:",
+            "attributed_to", "'Moscow' (bod-russia) speaks in src-001", "record the statement", near=line)

@@ -11,6 +11,9 @@ in the content, one rule per module, each named for what it checks:
 * ``attribution_consistent``: the same words carry the same attribution wherever they are quoted, one
   claimant one spelling;
 * ``reported_words_attributed``: words inside quotation marks are attributed to someone (with the seeds);
+* ``reports_attributed``: a quote with a reporting clause ("said", "in a Facebook post by") is attributed,
+  unless it is the statement's own evidence or names the speaker's own record;
+* ``claimants_speak``: a person or state body the source reports speaking is a speaker in one of its events;
 * ``quotes_name_records``: a quote names one of its record's actors, its place or its object,
   unless marked as context, and no record rests on context alone;
 * ``actors_named``: a participant's, giver's or recipient's quote names them by an alias, or the
@@ -37,16 +40,16 @@ are plain Python.
 
 from __future__ import annotations
 
-from rusprk.validate.meaning import (actors_named, attribution_consistent, children_within_parents, derived,
-                                     evidence_has_content, evidence_in_content, gift_certainty, name_conventions,
-                                     participants_quote_their_event, quotes_name_records,
-                                     reported_words_attributed, role_patterns, roles_evidenced, russia_dprk_parties,
-                                     stated_days, titles_as_reported)
+from rusprk.validate.meaning import (actors_named, attribution_consistent, children_within_parents,
+                                     claimants_speak, derived, evidence_has_content, evidence_in_content,
+                                     gift_certainty, name_conventions, participants_quote_their_event,
+                                     quotes_name_records, reported_words_attributed, reports_attributed, role_patterns,
+                                     roles_evidenced, russia_dprk_parties, stated_days, titles_as_reported)
 from rusprk.validate.meaning.package import Package
 from rusprk.validate.report import Problem
 
 RULES = (evidence_has_content, evidence_in_content, attribution_consistent, reported_words_attributed,
-         quotes_name_records, actors_named,
+         reports_attributed, claimants_speak, quotes_name_records, actors_named,
          participants_quote_their_event, roles_evidenced, titles_as_reported, gift_certainty, children_within_parents,
          role_patterns, stated_days, name_conventions, russia_dprk_parties, derived)
 

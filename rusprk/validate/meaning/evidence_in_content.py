@@ -1,16 +1,16 @@
 """A record rests on the article's content: its title, body or captions.
 
-Header and credit lines are source metadata: they support the source record,
-and a credit line may also carry a spelling of a name (an alias), but no
-person, place, event or gift rests on them.
+Header and credit lines are source metadata: they support the source record
+and nothing else.  Not even a spelling: a name printed only in a photo
+credit ("Valery Sharifulin/TASS via Getty Images") is no alias, since no
+record's quote relies on it (an audit found one).
 """
 
 from __future__ import annotations
 
 from rusprk.validate.report import Problem
 
-ALLOWED = {"sources": {"title", "header", "credit", "body", "caption"},
-           "aliases": {"title", "body", "caption", "credit"}}
+ALLOWED = {"sources": {"title", "header", "credit", "body", "caption"}}
 CONTENT = {"title", "body", "caption"}
 
 
