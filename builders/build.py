@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from builders import release, stamp
+from builders import citation, release, stamp
 from builders.errors import BuildError
 
 
@@ -63,11 +63,28 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     files["rusprk.db"] = sqlite_bytes(frames)
     files["datasette-metadata.json"] = publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"])))
 
+    # The source articles travel with the tables, so quotes can be checked after download.
+    for s in rows["sources"]:
+        files[f"seeds/{s['seed_file']}"] = (root / "seeds" / s["seed_file"]).read_bytes()
+    facts = citation.citation(root)
+    files["citation.json"] = publish.dumps(facts)
+
+    # The same tables for Stata, Excel and Croissant users, derived from the metadata.
+    from builders.formats import croissant, excel, stata
+    from rusprk._cite import cite_from
+
+    descriptor = json.loads(files["datapackage.json"])
+    files.update(stata.stata_files(frames, version, created))
+    files[f"rusprk-{version}.xlsx"] = excel.workbook_bytes(frames, facts, created, publish.LICENCE_NOTE)
+    files["croissant.json"] = publish.dumps(
+        croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files))
+
     in_zip = dict(files)
     in_zip["codebook.md"] = outside["docs/codebook.md"]
     for name in publish.RELEASE_DOCS:
         if (root / name).is_file():
             in_zip[name] = (root / name).read_bytes()
+    in_zip["SHA256SUMS"] = publish.sha256sums(in_zip)  # the zip checks itself: sha256sum -c SHA256SUMS
     files[f"rusprk-{version}.zip"] = publish.release_zip(version, created, in_zip)
     files["SHA256SUMS"] = publish.sha256sums(files)
 

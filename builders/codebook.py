@@ -304,7 +304,7 @@ def _worked_example(root: Path, frames) -> list[str]:
 def render(version: str, frames=None, root: Path = Path(".")) -> str:
     root = Path(root)
     out = [HEAD.format(version=version), _text(root, "inclusion"), _text(root, "sources"), _text(root, "process"),
-           *_agreement(root), _text(root, "limitations"), CONVENTIONS.format(id_pattern=ID_PATTERN), *_names(),
+           *_agreement(root), _text(root, "limitations"), _text(root, "formats"), CONVENTIONS.format(id_pattern=ID_PATTERN), *_names(),
            *_cameo(frames), *_roles(), *_rules(), *_worked_example(root, frames)]
     out.append("## Tables\n")
     for name in RESOURCE_ORDER:

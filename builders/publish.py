@@ -214,7 +214,12 @@ def dumps(obj) -> bytes:
 # ---------------------------------------------------------------------------
 
 #: Files of the repository that travel in the release zip beside the data.
-RELEASE_DOCS = ("CHANGELOG.md", "LICENSE", "CITATION.cff")
+RELEASE_DOCS = ("README.md", "CHANGELOG.md", "LICENSE", "CITATION.cff", "R/rusprk.R")
+
+#: The licence in one line, for formats that carry it beside the data (the Excel README sheet).
+LICENCE_NOTE = ("Data: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Code: MIT. The seed articles "
+                "are third-party texts kept verbatim so every quote can be verified; their copyright stays "
+                "with their publishers.")
 
 
 def release_zip(version: str, created: str, files: dict[str, bytes]) -> bytes:

@@ -14,7 +14,8 @@ from pathlib import Path
 from builders.errors import BuildError
 
 #: Files whose content determines the build output (for ``created``).
-BUILD_INPUTS = ("seeds", "builders", "rusprk/metadata.py", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff")
+BUILD_INPUTS = ("seeds", "builders", "rusprk/metadata.py", "rusprk/_cite.py", "pyproject.toml", "README.md",
+                "CHANGELOG.md", "LICENSE", "CITATION.cff", "R")
 
 
 def project_version(root: Path) -> str:

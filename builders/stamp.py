@@ -15,7 +15,7 @@ from pathlib import Path
 STAMP = Path(".cache") / "build-stamp.json"
 # Everything whose bytes can change an output.
 INPUT_GLOBS = ("seeds/*.txt", "builders/**/*.py", "builders/**/*.yaml", "builders/**/*.md", "rusprk/**/*.py",
-               "pyproject.toml",
+               "pyproject.toml", "README.md", "R/*.R",
                "CHANGELOG.md", "LICENSE", "CITATION.cff", "requirements.lock")
 OUTPUTS = ("dist", "schemas", "datapackage.json", "docs/codebook.md", "docs/curation-log.md", "docs/timeline.png",
            "docs/timeline.svg")

@@ -74,6 +74,32 @@ def _read_verified(name: str) -> bytes:
     return data
 
 
+#: The formats each table is published in (the files beside ``datapackage.json``).
+FORMATS = ("parquet", "csv")
+
+
+def path(name: str, format: str = "parquet"):
+    """Where one table's file is, as a ``pathlib.Path``: for DuckDB, polars, R or any tool that reads files.
+
+    >>> rusprk.path("events")              # .../rusprk/data/events.parquet
+    >>> rusprk.path("events", "csv")
+    ``rusprk.path("datapackage")`` is the package descriptor, ``rusprk.path("seeds")`` the folder of
+    source articles the quotes point into.
+    """
+    from rusprk.metadata import RESOURCE_ORDER
+
+    base = data_dir()
+    if name == "datapackage":
+        return base / "datapackage.json"
+    if name == "seeds":
+        return base / "seeds"
+    if name not in RESOURCE_ORDER:
+        raise KeyError(f"unknown table {name!r}; the tables are {', '.join(RESOURCE_ORDER)}")
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    return base / f"{name}.{format}"
+
+
 def tables() -> dict[str, str]:
     """Table name -> what one row is."""
     from rusprk.metadata import RESOURCE_ORDER, RESOURCES
@@ -115,7 +141,11 @@ def load(name: str, backend: str = "pandas"):
     if backend == "pyarrow":  # the schema the files are written with
         return table
     if backend == "polars":
-        import polars as pl
+        try:
+            import polars as pl
+        except ModuleNotFoundError:
+            raise ModuleNotFoundError(
+                "backend='polars' needs polars, an optional dependency: pip install 'rusprk[polars]'") from None
 
         from rusprk._types import polars_dtypes
 

@@ -1,4 +1,4 @@
-"""Command line: ``rusprk build | validate | info | cite | export | diff`` (also ``python -m rusprk``)."""
+"""Command line: rusprk build | validate | info | tables | cite | export | diff (also python -m rusprk)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,24 @@ def cmd_validate(args) -> int:
     from rusprk.validate import Mode, validate_package
 
     path = Path(args.path) if args.path else data_dir() / "datapackage.json"
+    if not path.exists():
+        print(f"rusprk validate: {path}: not found (give a datapackage.json or the folder that holds one)",
+              file=sys.stderr)
+        return 2
     if path.is_dir():
         path = path / "datapackage.json"
+        if not path.is_file():
+            print(f"rusprk validate: {path}: not found (the folder holds no datapackage.json)", file=sys.stderr)
+            return 2
+    elif path.suffix in (".csv", ".parquet"):
+        print(f"rusprk validate: {path} is one table; tables are checked together, with their keys, "
+              f"references and quotes: give the datapackage.json beside it (or its folder)", file=sys.stderr)
+        return 2
     seeds = Path(args.seeds) if args.seeds else None
     if seeds is None:
+        beside = path.resolve().parent / "seeds"  # a release, an unzipped zip, the installed data
         root = _find_root(path.resolve().parent)
-        seeds = root / "seeds" if root else None
+        seeds = beside if beside.is_dir() else (root / "seeds" if root else None)
     import dataclasses
 
     mode = Mode.reference() if args.reference else Mode.fast()
@@ -49,7 +61,7 @@ def cmd_validate(args) -> int:
     checked = ("schemas, keys, hashes" + (", quotes at offsets" if seeds and seeds.is_dir() else "")
                + ("" if args.form_only else ", meaning rules"))
     if problems:
-        print(f"{path}: INVALID, {len(problems)} problem(s) ({checked})", file=sys.stderr)
+        print(f"{path}: INVALID, {len(problems)} problem(s) (checked: {checked})", file=sys.stderr)
         return 1
     print(f"{path}: valid ({checked})")
     return 0
@@ -62,15 +74,26 @@ def cmd_info(args) -> int:
     desc = _descriptor()
     print(f"rusprk {rusprk.__version__} (data {desc['version']}, created {desc['created']})")
     print(f"data: {data_dir()}")
-    counts = {}
+    print(f"seeds: {rusprk.path('seeds')}")
+    for name, description in rusprk.tables().items():
+        print(f"  {name:<13} {_row_count(name):>6} rows  {description}")
+    return 0
+
+
+def cmd_tables(args) -> int:
+    import rusprk
+
+    for name, description in rusprk.tables().items():
+        print(f"{name:<13} {_row_count(name):>6} rows  {description}")
+    return 0
+
+
+def _row_count(name: str) -> int:
     import pyarrow.parquet as pq
 
-    for r in desc["resources"]:
-        if r["format"] == "parquet":
-            counts[r["name"].removesuffix("-parquet")] = pq.ParquetFile(data_dir() / Path(r["path"]).name).metadata.num_rows
-    for name, description in rusprk.tables().items():
-        print(f"  {name:<13} {counts.get(name, 0):>6} rows  {description}")
-    return 0
+    import rusprk
+
+    return pq.ParquetFile(rusprk.path(name)).metadata.num_rows
 
 
 def cmd_cite(args) -> int:
@@ -105,39 +128,70 @@ def cmd_diff(args) -> int:
     return 0
 
 
+EXAMPLES = """examples:
+  rusprk info                               version, where the data is, tables and row counts
+  rusprk tables                             the tables: name, row count, what one row is
+  rusprk validate                           check the installed data
+  rusprk validate rusprk-0.2.0/             check an unzipped release (quotes too: it has seeds/)
+  rusprk cite --style bibtex                the citation of this version
+  rusprk export sqlite rusprk.db            a SQLite database for Datasette and SQL tools
+  rusprk diff rusprk-0.1.0.zip dist/        what changed between two releases
+  rusprk build                              rebuild dist/ in a source checkout
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="rusprk", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="build dist/ from seeds and hand-maps (in a source checkout)")
+    import rusprk
+
+    parser = argparse.ArgumentParser(
+        prog="rusprk", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
+        description="RUSPRK: Russia-North Korea high-level exchanges, every record traced to verbatim quotes.")
+    parser.add_argument("--version", action="version", version=f"rusprk {rusprk.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, help, example, func):
+        p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                           epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    b = command("build", "build dist/ from seeds and hand-maps (in a source checkout)", "rusprk build", cmd_build)
     b.add_argument("--root", default=".", help="the source checkout (default: current folder)")
     b.add_argument("--force", action="store_true", help="rebuild even if inputs and outputs are unchanged")
-    b.set_defaults(func=cmd_build)
-    v = sub.add_parser("validate", help="check a data package: schemas, keys, hashes, quotes")
+    v = command("validate", "check a data package: schemas, keys, hashes, quotes at offsets, meaning rules",
+                "rusprk validate rusprk-0.2.0/datapackage.json", cmd_validate)
     v.add_argument("path", nargs="?", help="datapackage.json or its folder (default: the installed data)")
-    v.add_argument("--seeds", help="folder of seed articles, to check quotes at their offsets")
+    v.add_argument("--seeds", help="folder of seed articles (default: seeds/ beside the descriptor)")
     v.add_argument("--workers", type=int, metavar="N",
                    help="threads for the checks (default: the cores available, at most 4)")
     v.add_argument("--reference", action="store_true",
                    help="the slow reference path: one thread, whole tables, every CSV parsed (same verdicts)")
     v.add_argument("--form-only", action="store_true",
                    help="skip the meaning rules (for synthetic packages that are valid in form only)")
-    v.set_defaults(func=cmd_validate)
-    i = sub.add_parser("info", help="version, tables and row counts")
-    i.set_defaults(func=cmd_info)
-    c = sub.add_parser("cite", help="how to cite this version")
+    command("info", "version, where the data is, tables and row counts", "rusprk info", cmd_info)
+    command("tables", "the tables: name, row count, what one row is", "rusprk tables", cmd_tables)
+    c = command("cite", "how to cite this version", "rusprk cite --style bibtex", cmd_cite)
     c.add_argument("--style", default="text", choices=["text", "apa", "bibtex"])
-    c.set_defaults(func=cmd_cite)
-    x = sub.add_parser("export", help="export the tables to another format")
-    xsub = x.add_subparsers(dest="format", required=True)
-    xs = xsub.add_parser("sqlite", help="one SQLite database (keys, indexes, descriptions) and Datasette metadata")
+    x = command("export", "export the tables to another format", "rusprk export sqlite rusprk.db",
+                lambda args: 2)
+    xsub = x.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    xs = xsub.add_parser("sqlite", help="one SQLite database (keys, indexes, descriptions) and Datasette metadata",
+                         epilog="example:\n  rusprk export sqlite rusprk.db && datasette rusprk.db -m metadata.json",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     xs.add_argument("path", help="the database file to write, e.g. rusprk.db (replaced if it exists)")
     xs.add_argument("--metadata", help="where to write Datasette's metadata.json (default: beside the database)")
     xs.add_argument("--no-metadata", action="store_true", help="do not write metadata.json")
     xs.set_defaults(func=cmd_export_sqlite)
-    d = sub.add_parser("diff", help="what changed between two releases (Markdown for CHANGELOG.md)")
+    d = command("diff", "what changed between two releases (Markdown for CHANGELOG.md)",
+                "rusprk diff releases/rusprk-0.1.0.zip dist/", cmd_diff)
     d.add_argument("old", help="datapackage.json, its folder, a release zip, or a git tag/revision (its dist/)")
     d.add_argument("new", help="the same kinds as OLD")
     d.add_argument("--json", action="store_true", help="print the full result as JSON instead of Markdown")
-    d.set_defaults(func=cmd_diff)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `rusprk tables | head`: the reader left; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, Phase, assume, example, given, settings, str
 
 import rusprk
 import rusprk._load as loader
+import conftest
 from conftest import ROOT
 from rusprk._types import pandas_dtypes
 from rusprk.metadata import RESOURCE_ORDER, RESOURCES, VOCABULARIES, resource
@@ -162,8 +163,7 @@ def test_cli_accepts_generated_packages(rows):
 # (c) Deterministic, order-independent builds
 # ---------------------------------------------------------------------------
 
-BUILD_INPUTS = ["seeds", "builders", "rusprk", "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff",
-                "requirements.lock"]
+BUILD_INPUTS = [*conftest.BUILD_INPUTS, "requirements.lock"]
 OUTPUTS = ["dist", "schemas", "datapackage.json"]
 EPOCH = "1700000000"
 

@@ -228,20 +228,21 @@ def test_cli_info_validate_cite():
     assert c.returncode == 0 and VERSION in c.stdout
 
 
-#: The commit whose dist/ is release 0.1.0 (also tagged v0.1.0 where tags travel).
-RELEASE_0_1_0 = "0fa402d7faaa7885f959a56aff39b83c14b48cd7"
-
-
 def test_changelog_records_every_change_since_0_1_0():
-    """The changelog's record of changed records is `rusprk diff` between 0.1.0 and this build, verbatim."""
+    """The changelog's record of changed records is `rusprk diff` between the 0.1.0 release zip and this build."""
+    import hashlib
     import subprocess
 
     from rusprk.diff import diff_packages, format_markdown
 
-    if subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{RELEASE_0_1_0}^{{commit}}"],
-                      capture_output=True).returncode != 0:
-        pytest.skip("not a git checkout with the history of release 0.1.0")
+    old = ROOT / "releases" / "rusprk-0.1.0.zip"
+    # The kept zip is the one released: the bytes of dist/rusprk-0.1.0.zip at the 0.1.0 commit.
+    at_release = subprocess.run(["git", "-C", str(ROOT), "show", "0fa402d7faaa7885f959a56aff39b83c14b48cd7:"
+                                 "dist/rusprk-0.1.0.zip"], capture_output=True)
+    if at_release.returncode == 0:
+        assert hashlib.sha256(at_release.stdout).digest() == hashlib.sha256(old.read_bytes()).digest()
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    block = text.split("<!-- rusprk diff v0.1.0 dist/ -->\n", 1)[1].split("\n<!-- end of rusprk diff -->", 1)[0]
-    assert block == format_markdown(diff_packages(RELEASE_0_1_0, ROOT / "dist", repo=ROOT)).rstrip("\n"), \
-        "CHANGELOG.md's diff is stale: paste `rusprk diff v0.1.0 dist/` again"
+    marker = "<!-- rusprk diff releases/rusprk-0.1.0.zip dist/ -->\n"
+    block = text.split(marker, 1)[1].split("\n<!-- end of rusprk diff -->", 1)[0]
+    assert block == format_markdown(diff_packages(old, ROOT / "dist")).rstrip("\n"), \
+        "CHANGELOG.md's diff is stale: paste `rusprk diff releases/rusprk-0.1.0.zip dist/` again"

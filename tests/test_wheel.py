@@ -1,43 +1,21 @@
-"""The built wheel, installed in a fresh virtual environment, loads every table offline."""
+"""The built wheel, installed in a fresh virtual environment, loads every table and its quotes offline."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import site
 import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from rusprk.metadata import RESOURCE_ORDER
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("wheel")
-    src = tmp / "src"
-    # Build from a copy so that setuptools' build/ and egg-info never touch the checkout.
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__",
-                                                             ".cache", ".hypothesis", ".pytest_cache"))
-    out = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp / "wh"),
-                          str(src)], capture_output=True, text=True)
-    if out.returncode != 0:
-        pytest.fail(out.stdout[-2000:] + out.stderr[-2000:])
-    wheel = next((tmp / "wh").glob("rusprk-*.whl"))
-    venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    py = venv / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
-    # Offline: the wheel's dependencies (pandas, pyarrow, polars) come from this environment.
-    purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    Path(purelib, "outer-deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    return py, tmp
+def installed(user):
+    """The wheel the README's release commands build, installed by its install block (conftest.user)."""
+    return user.python, user.cwd
 
 
 def _run(py, tmp, code):
@@ -68,7 +46,8 @@ def test_installed_cli_validates_its_own_data(installed):
     py, tmp = installed
     out = subprocess.run([str(py), "-m", "rusprk", "validate"], cwd=tmp, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "valid (schemas, keys, hashes, meaning rules)" in out.stdout
+    # The wheel carries the seeds, so the installed data is checked down to its quotes.
+    assert "valid (schemas, keys, hashes, quotes at offsets, meaning rules)" in out.stdout
 
 
 def test_wheel_refuses_a_tampered_file(installed):
@@ -77,11 +56,31 @@ def test_wheel_refuses_a_tampered_file(installed):
         import pathlib, rusprk
         from rusprk._load import data_dir
         p = pathlib.Path(data_dir()) / 'gifts.parquet'
-        b = bytearray(p.read_bytes()); b[50] ^= 1; p.write_bytes(bytes(b))
+        good = p.read_bytes()
+        b = bytearray(good); b[50] ^= 1; p.write_bytes(bytes(b))
         try:
             rusprk.load('gifts')
         except rusprk.DataIntegrityError as exc:
             print('refused:', exc)
+        finally:
+            p.write_bytes(good)  # the venv is shared with the README's blocks
     """)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("refused:") and "gifts.parquet" in out.stdout
+
+
+def test_wheel_gives_a_records_quotes_in_their_context(installed):
+    py, tmp = installed
+    out = _run(py, tmp, """
+        import rusprk
+        q = rusprk.evidence("gft-2024-roses-to-putin")
+        assert len(q) > 0
+        for row in q.itertuples():
+            seed = (rusprk.path("seeds") / row.seed_file).read_text(encoding="utf-8")
+            assert seed[row.char_start:row.char_end] == row.quote
+            assert seed[row.char_start - len(row.before):row.char_start] == row.before
+            assert seed[row.char_end:row.char_end + len(row.after)] == row.after
+        print(q.iloc[0].before + "[" + q.iloc[0].quote + "]" + q.iloc[0].after)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert "[" in out.stdout and "]" in out.stdout

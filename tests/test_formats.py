@@ -1,0 +1,205 @@
+"""The tables in the users' own tools: Stata, R, Excel, Croissant, each read back by that tool or its reader."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+
+import pandas as pd
+import pytest
+
+from builders.formats.stata import BOOL_LABELS, variable_label
+from conftest import ROOT
+from rusprk.metadata import RESOURCE_ORDER, VOCABULARIES, resource
+
+DIST = ROOT / "dist"
+
+
+def _csv(name):
+    return pd.read_csv(DIST / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+# -- Stata ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", RESOURCE_ORDER)
+def test_stata_file_has_the_metadata_labels_and_the_csv_values(name):
+    reader = pd.io.stata.StataReader(io.BytesIO((DIST / "stata" / f"{name}.dta").read_bytes()))
+    data = reader.read(convert_categoricals=False)
+    labels, values = reader.variable_labels(), reader.value_labels()
+    res, csv = resource(name), _csv(name)
+    assert list(data.columns) == res.field_names and len(data) == len(csv)
+    for f in res.fields:
+        assert labels[f.name] == variable_label(f.description), f.name
+        assert f.description.startswith(labels[f.name].rstrip("…")), f.name  # shortened only, never changed
+        col = data[f.name]
+        if f.enum or f.type == "boolean":
+            codes = list(VOCABULARIES[f.enum]) if f.enum else list(BOOL_LABELS)
+            assert values[f.name] == dict(enumerate(codes)), f.name
+            decoded = [("" if pd.isna(v) else codes[int(v)]) for v in col]
+        elif f.type == "date":
+            decoded = ["" if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in col]
+        elif f.type == "integer":
+            decoded = ["" if pd.isna(v) else str(int(v)) for v in col]
+        else:
+            decoded = list(col)
+        assert decoded == list(csv[f.name]), f"{name}.{f.name}: the .dta value differs from the CSV"
+
+
+def test_stata_labels_are_shortened_only_where_stata_requires():
+    for name in RESOURCE_ORDER:
+        for f in resource(name).fields:
+            label = variable_label(f.description)
+            assert len(label) <= 80
+            assert (label == f.description) == (len(f.description) <= 80)
+
+
+def test_haven_reads_the_stata_files_with_their_labels():
+    if shutil.which("Rscript") is None:
+        pytest.skip("R is not installed (apt-get install r-base-core r-cran-haven; .ci/run does)")
+    if subprocess.run(["Rscript", "-e", "library(haven)"], capture_output=True).returncode != 0:
+        pytest.skip("R lacks haven (apt-get install r-cran-haven)")
+    script = """
+        e <- haven::read_dta("dist/stata/events.dta")
+        stopifnot(inherits(e$date_start, "Date"), inherits(e$event_type, "haven_labelled"))
+        cat(nrow(e), "\\n", attr(e$event_type, "label"), "\\n", sep = "")
+        cat(paste(names(attr(e$event_type, "labels")), collapse = ","), "\\n", sep = "")
+    """
+    out = subprocess.run(["Rscript", "-e", script], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    n, label, levels = out.stdout.splitlines()[:3]
+    events = resource("events")
+    assert int(n) == len(_csv("events"))
+    assert label == variable_label(events.field("event_type").description)
+    assert levels.split(",") == list(VOCABULARIES["event_type"])
+
+
+# -- R -------------------------------------------------------------------------
+
+def test_r_reader_gives_declared_types_levels_labels_and_counts():
+    if shutil.which("Rscript") is None:
+        pytest.skip("R is not installed (apt-get install r-base-core r-cran-jsonlite r-cran-readr; .ci/run does)")
+    if subprocess.run(["Rscript", "-e", "library(jsonlite); library(readr)"], capture_output=True).returncode != 0:
+        pytest.skip("R lacks jsonlite or readr (apt-get install r-cran-jsonlite r-cran-readr)")
+    script = f"""
+        source("{ROOT / 'R' / 'rusprk.R'}")
+        tables <- rusprk_read_all("{DIST}")
+        out <- list()
+        for (name in names(tables)) {{
+          t <- tables[[name]]
+          out[[name]] <- list(rows = nrow(t), classes = lapply(t, function(c) class(c)[1]),
+                              labels = lapply(t, function(c) attr(c, "label")),
+                              levels = lapply(Filter(is.factor, t), levels),
+                              nas = lapply(t, function(c) sum(is.na(c))))
+        }}
+        cat(jsonlite::toJSON(out, auto_unbox = TRUE))
+    """
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    r_class = {"string": "character", "integer": "integer", "boolean": "logical", "date": "Date"}
+    assert list(got) == list(RESOURCE_ORDER)
+    for name in RESOURCE_ORDER:
+        res, csv = resource(name), _csv(name)
+        assert got[name]["rows"] == len(csv), name
+        for f in res.fields:
+            assert got[name]["classes"][f.name] == ("factor" if f.enum else r_class[f.type]), (name, f.name)
+            assert got[name]["labels"][f.name] == f.description, (name, f.name)
+            assert got[name]["nas"][f.name] == int((csv[f.name] == "").sum()), (name, f.name)
+            if f.enum:
+                levels = got[name]["levels"][f.name]
+                assert (levels if isinstance(levels, list) else [levels]) == list(VOCABULARIES[f.enum])
+
+
+# -- Excel ---------------------------------------------------------------------
+
+def _workbook():
+    import openpyxl
+
+    (path,) = DIST.glob("rusprk-*.xlsx")
+    return openpyxl.load_workbook(path)
+
+
+def test_workbook_has_a_readme_sheet_and_one_sheet_per_table_with_the_csv_values():
+    import rusprk
+
+    wb = _workbook()
+    assert wb.sheetnames == ["README", *RESOURCE_ORDER]
+    readme = [[c for c in row if c is not None] for row in wb["README"].iter_rows(values_only=True)]
+    flat = [str(c) for row in readme for c in row]
+    assert rusprk.cite("text") in flat and rusprk.__version__ in flat
+    assert any("CC BY 4.0" in c for c in flat)
+    described = {(r[0], r[1]): r[3] for r in readme if len(r) >= 4 and r[0] in RESOURCE_ORDER}
+    for name in RESOURCE_ORDER:
+        for f in resource(name).fields:
+            assert described[(name, f.name)] == f.description
+        rows = list(wb[name].iter_rows(values_only=True))
+        csv = _csv(name)
+        assert list(rows[0]) == resource(name).field_names and len(rows) - 1 == len(csv)
+        for f_i, f in enumerate(resource(name).fields):
+            cells = [r[f_i] for r in rows[1:]]
+            as_text = ["" if v is None else ("true" if v is True else "false" if v is False else
+                       v.date().isoformat() if hasattr(v, "date") else str(v)) for v in cells]
+            assert as_text == list(csv[f.name]), f"{name}.{f.name}"
+
+
+def test_workbook_has_no_formula_cells_and_codes_stay_text():
+    wb = _workbook()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
+    codes = [r[0] for r in wb["events"].iter_rows(min_row=2, min_col=4, max_col=4, values_only=True)]
+    assert all(isinstance(c, str) for c in codes if c is not None) and "042" in codes
+
+
+def test_a_note_that_looks_like_a_formula_is_written_as_text():
+    import openpyxl
+
+    from builders.formats.excel import workbook_bytes
+    import rusprk
+
+    frames = rusprk.load_all()
+    frames["events"].loc[0, "notes"] = '=HYPERLINK("http://example.org","click")'
+    facts = json.loads((DIST / "citation.json").read_text(encoding="utf-8"))
+    data = workbook_bytes(frames, facts, "2026-12-01T00:00:00Z", "licence")
+    cell = openpyxl.load_workbook(io.BytesIO(data))["events"].cell(row=2, column=resource("events").field_names.index("notes") + 1)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())  # reproducible entries
+
+
+# -- Croissant -----------------------------------------------------------------
+
+def test_mlcroissant_validates_the_croissant_file():
+    exe = shutil.which("mlcroissant")
+    if exe is None:
+        pytest.skip("mlcroissant is not installed (it is in requirements.lock)")
+    out = subprocess.run([exe, "validate", "--jsonld", "croissant.json"], cwd=DIST, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "Done" in out.stderr + out.stdout
+
+
+def test_croissant_describes_every_table_field_and_file_from_the_metadata():
+    import hashlib
+
+    import rusprk
+
+    doc = json.loads((DIST / "croissant.json").read_text(encoding="utf-8"))
+    assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+    assert doc["version"] == rusprk.__version__ and doc["citeAs"] == rusprk.cite("bibtex")
+    assert doc["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    files = {d["@id"]: d for d in doc["distribution"]}
+    for name in RESOURCE_ORDER:
+        entry = files[f"{name}.csv"]
+        assert entry["sha256"] == hashlib.sha256((DIST / f"{name}.csv").read_bytes()).hexdigest()
+    sets = {r["@id"]: r for r in doc["recordSet"]}
+    assert list(sets) == list(RESOURCE_ORDER)
+    for name in RESOURCE_ORDER:
+        res = resource(name)
+        fields = {f["name"]: f for f in sets[name]["field"]}
+        assert list(fields) == res.field_names
+        for fk in res.foreign_keys:
+            assert fields[fk.fields[0]]["references"]["field"]["@id"] == f"{fk.resource}/{fk.reference_fields[0]}"
