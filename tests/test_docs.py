@@ -98,3 +98,9 @@ def test_readme_output_of_the_first_example_names_real_people(user):
     assert out.returncode == 0, _failed(block, out)
     assert "Kim Jong Un" in out.stdout and "Sergey Lavrov" in out.stdout
     assert "rusprk/data/events.parquet" in out.stdout and "site-packages" in out.stdout
+
+
+def test_readme_coverage_counts_are_the_built_ones(frames):
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    for table, noun in (("events", "events"), ("people", "people"), ("gifts", "gifts"), ("evidence", "evidence quotes")):
+        assert f"{len(frames[table])} {noun}" in text, f"README's coverage: {len(frames[table])} {noun} expected"
