@@ -28,7 +28,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from rusprk.metadata import RESOURCE_ORDER, RESOURCES, VOCABULARIES, Field, Resource
+from rusprk.metadata import ForeignKey, RESOURCE_ORDER, RESOURCES, VOCABULARIES, Field, Resource
 
 __all__ = ["export_sqlite", "sqlite_bytes", "datasette_metadata", "write_datasette_metadata", "create_table_sql",
            "SQLITE_TYPES"]
@@ -42,6 +42,35 @@ SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "BOOLEAN", "d
 #: Keys metadata cannot express as foreign keys: evidence points at a record
 #: of any table through (record_table, record_id), so it gets an index only.
 EXTRA_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {"evidence": (("record_table", "record_id"),)}
+
+#: The evidence columns each link table repeats, so its page shows the quotes themselves.
+LINK_COLUMNS = ("evidence_id", "source_id", "quote", "context", "attributed_to", "char_start", "char_end")
+
+
+def evidence_link(table: str) -> Resource:
+    """``<table>_evidence``: the evidence rows of one table, with real foreign keys.
+
+    ``evidence.record_id`` points into whichever table ``record_table`` names,
+    which SQL cannot declare; tools that follow foreign keys (Datasette links
+    a row to the rows that refer to it) need one table per target.  Derived
+    from the evidence table and the metadata: never a second source of truth.
+    """
+    res, ev = RESOURCES[table], RESOURCES["evidence"]
+    pk = res.primary_key[0]
+    fields = [ev.field("evidence_id"),
+              Field(pk, "string", f"The {table} record the quote supports (evidence.record_id).", required=True)]
+    fields += [ev.field(c) for c in LINK_COLUMNS[1:] if c != pk]
+    fks = [ForeignKey(("evidence_id",), "evidence", ("evidence_id",)), ForeignKey((pk,), table, (pk,))]
+    if pk != "source_id":
+        fks.append(ForeignKey(("source_id",), "sources", ("source_id",)))
+    return Resource(f"{table}_evidence", f"Evidence of {table}",
+                    f"One row per quote supporting a {table} record (the evidence rows whose record_table is "
+                    f"{table}), so that each record links to its quotes.", tuple(fields), ("evidence_id",),
+                    tuple(fks))
+
+
+#: Every table a quote can support gets its link table.
+LINKED_TABLES = tuple(n for n in RESOURCE_ORDER if n != "evidence")
 
 
 def _q(name: str) -> str:
@@ -89,7 +118,7 @@ def create_table_sql(res: Resource) -> str:
         checks = _checks(f)
         if checks:
             parts.append("CHECK (" + " AND ".join(checks) + ")")
-        lines.append("  " + " ".join(parts) + ", " + _comment(f.description))
+        lines.append("  " + " ".join(parts) + ", " + _comment(_column_description(f)))
     tail = [f"PRIMARY KEY ({', '.join(_q(k) for k in res.primary_key)})"]
     for fk in res.foreign_keys:
         tail.append(f"FOREIGN KEY ({', '.join(_q(c) for c in fk.fields)}) REFERENCES {_q(fk.resource)} "
@@ -167,8 +196,14 @@ def _fill(con: sqlite3.Connection, frames: dict) -> None:
             con.executemany(insert, rows)
         except sqlite3.IntegrityError:
             _raise_first_bad_row(con, name, insert, rows)
-    for name in RESOURCE_ORDER:  # after the inserts: a fresh, compact index
-        for stmt in _index_sql(RESOURCES[name]):
+    for table in LINKED_TABLES:
+        link = evidence_link(table)
+        con.execute(create_table_sql(link))
+        cols = ", ".join("record_id" if f.name == RESOURCES[table].primary_key[0] else _q(f.name) for f in link.fields)
+        con.execute(f"INSERT INTO {_q(link.name)} SELECT {cols} FROM evidence WHERE record_table = ? "
+                    "ORDER BY evidence_id", (table,))
+    for res in [RESOURCES[n] for n in RESOURCE_ORDER] + [evidence_link(t) for t in LINKED_TABLES]:
+        for stmt in _index_sql(res):  # after the inserts: a fresh, compact index
             con.execute(stmt)
     bad = con.execute("PRAGMA foreign_key_check").fetchall()
     if bad:
@@ -229,6 +264,9 @@ def _column_description(f: Field) -> str:
     return text
 
 
+COLUMN_NOTES = " What each column means: below the rows (the schema) and in the codebook."
+
+
 def datasette_metadata(db_name: str = "rusprk", descriptor: dict | None = None) -> dict:
     """Datasette's metadata.json for a database named ``db_name`` (the file name without .db).
 
@@ -244,15 +282,16 @@ def datasette_metadata(db_name: str = "rusprk", descriptor: dict | None = None) 
     tables = {}
     for name in RESOURCE_ORDER:
         res = RESOURCES[name]
-        table: dict = {
-            "title": res.title,
-            "description": res.description,
-            "columns": {f.name: _column_description(f) for f in res.fields},
-        }
+        # No per-column "columns" entry: Datasette would list every column's note above the rows.  The
+        # notes are the schema's comments, shown below the rows, and in the codebook.
+        table: dict = {"title": res.title, "description": res.description + COLUMN_NOTES}
         facets = [f.name for f in res.fields if f.enum]
         if facets:
             table["facets"] = facets
         tables[name] = table
+    for name in LINKED_TABLES:
+        link = evidence_link(name)
+        tables[link.name] = {"title": link.title, "description": link.description + COLUMN_NOTES}
     n_sources = len(descriptor.get("sources", []))
     return {
         "title": f"{descriptor['title']} (version {descriptor['version']})",

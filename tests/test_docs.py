@@ -91,16 +91,39 @@ def test_readme_citation_is_what_cite_prints():
     assert rusprk.cite("text") in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_output_of_the_first_example_names_real_people(user):
-    """The first example does more than exit 0: it prints the exchanges and their people."""
+def test_readme_output_of_the_first_example_shows_exchanges_and_quotes(user):
+    """The first example does more than exit 0: it prints the exchanges, the quotes and the file's place."""
     block = next(b for b in COMMANDS if b.kind == "user" and "rusprk.evidence" in b.code)
     out = run_once(block, user)
     assert out.returncode == 0, _failed(block, out)
-    assert "Kim Jong Un" in out.stdout and "Sergey Lavrov" in out.stdout
-    assert "rusprk/data/events.parquet" in out.stdout and "site-packages" in out.stdout
+    assert "date_start" in out.stdout and "src-000-cnn-kim-lavrov-residence" in out.stdout
+    assert "site-packages/rusprk/data/events.parquet" in out.stdout
 
 
 def test_readme_coverage_counts_are_the_built_ones(frames):
     text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     for table, noun in (("events", "events"), ("people", "people"), ("gifts", "gifts"), ("evidence", "evidence quotes")):
         assert f"{len(frames[table])} {noun}" in text, f"README's coverage: {len(frames[table])} {noun} expected"
+
+
+def test_first_example_runs_in_a_venv_with_only_the_wheel_and_its_dependencies(tmp_path, wheel):
+    """Not the test environment's packages: a venv that pip fills from the wheel's own requirements."""
+    import os
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PIP_NO_INDEX")}
+    got = subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], capture_output=True, text=True, env=env,
+                         timeout=600)
+    if got.returncode != 0 and ("No matching distribution" in got.stderr or "connection" in got.stderr.lower()):
+        pytest.skip(f"no package index reachable to install the wheel's dependencies: {got.stderr[-300:]}")
+    assert got.returncode == 0, got.stderr[-3000:]
+    installed = subprocess.run([str(py), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True,
+                               env=env).stdout
+    assert "polars" not in installed and "duckdb" not in installed  # nothing but the wheel and what it requires
+    block = next(b for b in COMMANDS if b.kind == "user" and "rusprk.evidence" in b.code)
+    (tmp_path / "example.py").write_text(block.code, encoding="utf-8")
+    out = subprocess.run([str(py), "example.py"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert out.returncode == 0, _failed(block, out)
+    assert "site-packages/rusprk/data/events.parquet" in out.stdout

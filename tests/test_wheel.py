@@ -84,3 +84,13 @@ def test_wheel_gives_a_records_quotes_in_their_context(installed):
     """)
     assert out.returncode == 0, out.stderr
     assert "[" in out.stdout and "]" in out.stdout
+
+
+def test_datasette_beside_the_wheel_loads_its_links_plugin(installed):
+    py, tmp = installed
+    out = _run(py, tmp, """
+        from datasette.plugins import pm
+        print(sorted(name for name, _ in pm.list_name_plugin()))
+    """)
+    assert out.returncode == 0, out.stderr
+    assert "'rusprk'" in out.stdout, out.stdout
