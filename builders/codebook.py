@@ -228,8 +228,15 @@ def _rules() -> list[str]:
 
 def _agreement(root: Path) -> list[str]:
     _, readings = curation_log.load(root)
+    n = len(curation_log.audits(root))
     return [*curation_log.agreement_table(readings), "",
-            "Every disagreement and its decision is in [the curation log](curation-log.md).", ""]
+            "Every disagreement and its decision is in [the curation log](curation-log.md).", "",
+            f"6. **Independent audits.** {n} fresh reviewers, one after another, each given the seeds, the "
+            "curation standard, the published tables and this codebook (not the hand-maps, nor the earlier "
+            "audits), read the tables against the seeds as a sceptical user would. Each definite error they "
+            "found was fixed and, wherever a check can catch its kind, became a meaning rule the build checks, "
+            "tested against a hand-map with the "
+            "mistake put back; their reports and what was done are in the curation log.", ""]
 
 
 def _handmap_excerpt(root: Path, record: str) -> list[str]:

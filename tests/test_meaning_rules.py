@@ -338,3 +338,23 @@ def test_a_party_reported_speaking_without_a_statement_is_refused(project):
     line = text[:text.index("{of: bod-russia, name: Moscow")].count("\n") + 1
     refused(project, S001, "bod-russia@src-001-straitstimes-kim-receives-lavrov:",
             "attributed_to", "'Moscow' (bod-russia) speaks in src-001", "record the statement", near=line)
+
+
+def test_an_event_title_with_a_short_form_is_refused(project):
+    """The fifth audit found short forms ("Lavrov", "Putin's") and variants in event titles."""
+    line = edit(project, S001, "title: Ministry of Foreign Affairs of Russia announces the agenda of Sergey Lavrov's talks",
+                "title: Ministry of Foreign Affairs of Russia announces the agenda of Lavrov's talks")
+    refused(project, S001, "evt-2018-mfa-announces-lavrov-agenda", "title", "as 'Lavrov'",
+            "canonical names in full ('Sergey Lavrov')", near=line)
+
+
+def test_a_short_form_inside_another_canonical_name_is_fine():
+    """'Kim' in "Kim Kye Gwan" is part of his name, not Kim Jong Un's short form."""
+    from rusprk.validate.meaning import titles_as_reported
+    from rusprk.validate.meaning.package import Package
+    import rusprk
+
+    rows = {n: rusprk.load(n).astype(object).where(lambda d: d.notna(), None).to_dict("records")
+            for n in rusprk.tables()}
+    assert titles_as_reported.check(Package(rows)) == []
+    assert any("Kim Kye Gwan" in e["title"] for e in rows["events"])
