@@ -124,7 +124,8 @@ def test_frictionless_validates_the_package():
 def test_sha256sums_and_zip():
     dist = ROOT / "dist"
     sums = dict(line.split("  ")[::-1] for line in (dist / "SHA256SUMS").read_text().splitlines())
-    assert set(sums) == {p.name for p in dist.iterdir()} - {"SHA256SUMS"}
+    # Every file of dist/, in sub-folders too (seeds/, stata/), so `sha256sum -c SHA256SUMS` needs nothing else.
+    assert set(sums) == {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
     with zipfile.ZipFile(dist / f"rusprk-{VERSION}.zip") as zf:

@@ -43,9 +43,10 @@ def test_rebuild_equals_committed_dist(tmp_path):
 def test_created_comes_from_the_last_commit_of_the_inputs():
     """`created` is the commit time of the inputs, so a fresh clone dates its build the same."""
     try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "seeds", "builders", "rusprk/metadata.py",
-                              "pyproject.toml", "CHANGELOG.md", "LICENSE", "CITATION.cff"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
+        from builders.release import BUILD_INPUTS  # the build's own list: one source
+
+        out = subprocess.run(["git", "log", "-1", "--format=%ct", "--", *BUILD_INPUTS], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         out = ""
     if not out:
