@@ -52,9 +52,13 @@ CONVENTIONS = """\
   stays the source's own. A reporting clause alone ("the Russian foreign
   ministry said on Twitter ...", "In the Facebook post, Sharifulin ... wrote")
   is the source's report that the party spoke, and is not attributed. Words
-  inside quotation marks are always someone's (checked with the seeds); a
+  inside quotation marks are always someone's (checked with the seeds). A
   quote inside an attributed quote carries the same attribution (the build
-  fills it in); each claimant is spelled one way. Spellings (aliases) and
+  fills it in), and this rule wins over the last but one: a reporting clause
+  or a piece of framing that lies inside a longer attributed quote carries
+  that quote's attribution, so the same words are attributed the same way
+  wherever they are quoted. Each claimant is spelled one way; the channel
+  in brackets ("Russian Foreign Ministry (Twitter)") is part of the spelling. Spellings (aliases) and
   source metadata are nobody's claim.
 - **Ids** match `{id_pattern}`: a three-letter table prefix (`src`, `per`,
   `plc`, `bod`, `evt`, `gft`) and a slug chosen by the curator. They never

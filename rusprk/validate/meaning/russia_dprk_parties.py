@@ -1,4 +1,4 @@
-"""The Russia–DPRK flag agrees with the countries of the event's parties.
+"""The Russia–DPRK flag agrees with the countries of the event's parties (for a visit, arrival, stop or welcome, its country stands for the host's side).
 
 True needs a Russian and a North Korean actor among the participants (a
 visit's country counts as the host's side).  Where a Russian and a North
