@@ -101,3 +101,85 @@ def _same(target: Path, files: dict[str, bytes]) -> bool:
     if present != set(files):
         return False
     return all((target / rel).read_bytes() == data for rel, data in files.items())
+
+
+# ---------------------------------------------------------------------------
+# One generation: dist/ and the files outside it, replaced as one set
+# ---------------------------------------------------------------------------
+
+JOURNAL = Path(".cache") / "publish-journal.json"
+
+
+def publish(root: Path, dist_files: dict[str, bytes], outside: dict[str, bytes]) -> None:
+    """Replace ``dist/`` and the ``outside`` files (schemas/, docs/, datapackage.json) as one generation.
+
+    Every outside file is first written beside its target under a temporary
+    name and listed in a journal, with the checksums the new ``dist/`` will
+    have; then ``dist/`` is swapped in; then the outside files are moved into
+    place and the journal removed.  A build killed anywhere leaves either the
+    old generation (nothing moved yet: ``repair`` drops the staged files) or
+    a journal that ``repair`` completes, so the tree always settles on one
+    complete generation.  Caller holds the build lock.
+    """
+    import hashlib
+    import json
+
+    root = Path(root)
+    repair(root)
+    staged = []
+    try:
+        for rel, data in sorted(outside.items()):
+            target = root / rel
+            if target.is_file() and target.read_bytes() == data:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".gen")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            staged.append([os.path.relpath(tmp, root), rel])
+        sums = hashlib.sha256(dist_files.get("SHA256SUMS", b"")).hexdigest()
+        write_file(root / JOURNAL, (json.dumps({"dist_sha256sums": sums, "moves": staged}, indent=1) + "\n").encode())
+    except BaseException:
+        for tmp, _ in staged:
+            (root / tmp).unlink(missing_ok=True)
+        raise
+    replace_dir(root / "dist", dist_files)
+    _finish(root, staged)
+
+
+def _finish(root: Path, moves: list) -> None:
+    for tmp, rel in moves:
+        if (root / tmp).exists():
+            os.replace(root / tmp, root / rel)
+    (root / JOURNAL).unlink(missing_ok=True)
+
+
+def repair(root: Path) -> str | None:
+    """Settle a tree a killed build left half-published; what was done, or None if nothing was needed."""
+    import hashlib
+    import json
+
+    root = Path(root)
+    recover(root / "dist")
+    journal = root / JOURNAL
+    if not journal.exists():
+        return None
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        moves = [(str(t), str(r)) for t, r in plan["moves"]]
+        want = plan["dist_sha256sums"]
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)  # unreadable: written by a build killed while writing it, before any swap
+        return "dropped an unreadable publish journal"
+    sums = root / "dist" / "SHA256SUMS"
+    swapped = sums.is_file() and hashlib.sha256(sums.read_bytes()).hexdigest() == want
+    if swapped:  # dist/ is the new generation: move the rest into place
+        _finish(root, moves)
+        return "completed the files outside dist/ of an interrupted build"
+    for tmp, _ in moves:  # dist/ is still the old generation: drop what was staged
+        (root / tmp).unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+    return "dropped the staged files of an interrupted build"

@@ -18,7 +18,19 @@ from builders.errors import BuildError
 
 
 def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
+    from builders.lock import build_lock
+
     root = Path(root).resolve()
+    with build_lock(root):
+        return _build(root, log, force)
+
+
+def _build(root: Path, log, force: bool) -> dict[str, int] | None:
+    from builders import atomic
+
+    done = atomic.repair(root)  # a build killed mid-publish left the tree to settle first
+    if done:
+        log(done)
     created = release.created_timestamp(root)
     inputs_hash = stamp.inputs_hash(root, created)
     if not force and stamp.up_to_date(root, inputs_hash):
@@ -26,7 +38,7 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
         return None
 
     # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
-    from builders import atomic, codebook, curation_log, publish
+    from builders import codebook, curation_log, publish
     from builders.tables import build_tables
     from builders.validate import check_meaning_rows, validate_frames
     from rusprk._types import arrow_to_pandas
@@ -88,9 +100,7 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
     files[f"rusprk-{version}.zip"] = publish.release_zip(version, created, in_zip)
     files["SHA256SUMS"] = publish.sha256sums(files)
 
-    atomic.replace_dir(root / "dist", files)
-    for rel, data in sorted(outside.items()):
-        atomic.write_file(root / rel, data)
+    atomic.publish(root, files, outside)  # dist/ and the files outside it, as one generation
     stamp.record(root, inputs_hash)
     counts = {name: t.num_rows for name, t in tables.items()}
     log("built " + ", ".join(f"{n} {c}" for n, c in counts.items()))
