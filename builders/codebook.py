@@ -163,6 +163,8 @@ def _constraints(f) -> str:
         parts.append(f"≥ {f.minimum}")
     if f.maximum is not None:
         parts.append(f"≤ {f.maximum}")
+    if f.verbatim:
+        parts.append("verbatim (as printed in the seed)")
     return ", ".join(parts) or "—"
 
 

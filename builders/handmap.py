@@ -334,10 +334,30 @@ def _line_at(raw: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse YAML nested deeper than MAX_YAML_DEPTH, from its events, before building any object."""
+    from builders.limits import MAX_YAML_DEPTH
+
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise BuildError(path, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                 line=event.start_mark.line + 1, field="yaml")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def load_handmap(path: Path) -> HandMap:
+    from builders.limits import MAX_HANDMAP_BYTES, check_text, decode_strict, read_regular
+
     path = Path(path)
+    text = decode_strict(path, read_regular(path, MAX_HANDMAP_BYTES, "hand-map"), "hand-map")
+    check_text(path, text, "hand-map")
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        _check_depth(path, text)
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except BuildError as exc:
         raise BuildError(path, exc.message, line=exc.line, field=exc.field) from None
     except yaml.YAMLError as exc:

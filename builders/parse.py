@@ -121,6 +121,9 @@ def decode_seed(path: Path, data: bytes) -> str:
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
         raise BuildError(path, "carriage return found: seeds use LF line endings", line=line, field="encoding")
+    from builders.limits import check_text
+
+    check_text(path, text, "seed")
     if not text.strip():
         raise BuildError(path, "seed is empty", line=1, field="text")
     return text
@@ -151,7 +154,9 @@ def _parse_date(text: str) -> date:
 
 
 def parse_seed(path: Path) -> ParsedSeed:
-    data = Path(path).read_bytes()
+    from builders.limits import MAX_SEED_BYTES, read_regular
+
+    data = read_regular(Path(path), MAX_SEED_BYTES, "seed")
     text = decode_seed(Path(path), data)
     lines = [_strip(s) for s in _lines(text)]
     nonblank = [s for s in lines if s.text]

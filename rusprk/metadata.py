@@ -51,6 +51,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     null_means: str | None = None  # what an empty value means, for the codebook
+    verbatim: bool = False  # text as the seed prints it (a quote, a spelling): kept even if it starts like a formula
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -278,15 +279,15 @@ _RESOURCES: tuple[Resource, ...] = (
                   pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$"),
             Field("sha256", "string", "SHA-256 of the seed file's bytes.", required=True, unique=True,
                   pattern=r"^[0-9a-f]{64}$"),
-            Field("title", "string", "Headline as printed.", required=True),
+            Field("title", "string", "Headline as printed.", required=True, verbatim=True),
             Field("publisher", "string", "Outlet that published the article.",
                   null_means="The page does not state the outlet."),
             Field("publisher_inferred", "boolean", "True when the publisher is read from the body rather than stated.",
                   required=True),
             Field("authors", "string", "Byline names, separated by '; '.",
-                  null_means="No byline."),
+                  null_means="No byline.", verbatim=True),
             Field("url", "string", "URL printed on the page (rejoined if split over lines).",
-                  null_means="No URL on the page."),
+                  null_means="No URL on the page.", verbatim=True),
             Field("date_published", "date", "Publication (or last update) date of the article.",
                   null_means="The page is undated."),
             Field("date_published_precision", "string", "Precision of date_published.", required=True,
@@ -301,7 +302,7 @@ _RESOURCES: tuple[Resource, ...] = (
             Field("original_language", "string", "Language translated from (BCP 47).", pattern=r"^[a-z]{2}$",
                   null_means="Not translated, or original language unknown."),
             Field("photo_credits", "string", "Photo credit lines, separated by '; ' (source metadata).",
-                  null_means="No credited photos."),
+                  null_means="No credited photos.", verbatim=True),
             _NOTES,
         ),
         ("source_id",),
@@ -381,7 +382,7 @@ _RESOURCES: tuple[Resource, ...] = (
             _ref("body_id", "bod", "body", null_means="The alias names a person, place or country."),
             Field("country_iso3", "string", "The country (ISO 3166-1 alpha-3; id in the countries table).",
                   pattern=r"^[A-Z]{3}$", null_means="The alias names a person, place or body."),
-            Field("alias", "string", "The spelling exactly as it occurs.", required=True),
+            Field("alias", "string", "The spelling exactly as it occurs.", required=True, verbatim=True),
             Field("kind", "string", "How the spelling relates to the canonical name.", required=True,
                   enum="alias_kind"),
         ),
@@ -438,7 +439,7 @@ _RESOURCES: tuple[Resource, ...] = (
             _ref("body_id", "bod", "body", null_means="The participant is a person."),
             Field("role", "string", "Role in the event.", required=True, enum="participant_role"),
             Field("title_as_reported", "string", "The participant's title or description in the supporting text, "
-                  "as of the event.", null_means="No title given there."),
+                  "as of the event.", null_means="No title given there.", verbatim=True),
             Field("actor_inferred", "boolean",
                   "True when the supporting quote refers to the actor without naming them (a pronoun such as 'you', "
                   "a title such as 'the President of the United States') and who it is was read from context.",
@@ -454,11 +455,11 @@ _RESOURCES: tuple[Resource, ...] = (
         "One row per gift the seeds report.",
         (
             _id("gift_id", "gft", "gift"),
-            Field("item", "string", "The item as reported.", required=True),
+            Field("item", "string", "The item as reported.", required=True, verbatim=True),
             Field("quantity", "integer", "Number of items when the text states a number.", minimum=1,
                   null_means="No number stated."),
             Field("quantity_as_reported", "string", "How the text counts it ('a set of', 'a collection of').",
-                  null_means="Not counted."),
+                  null_means="Not counted.", verbatim=True),
             _ref("giver_person_id", "per", "person", null_means="Giver is a body, unnamed or unknown."),
             _ref("giver_body_id", "bod", "body", null_means="Giver is a person, unnamed or unknown."),
             Field("giver_description", "string", "Unnamed giver as the text describes them.",
@@ -508,7 +509,8 @@ _RESOURCES: tuple[Resource, ...] = (
                   "True when the curator marks the quote as context: it supports the record without naming any of "
                   "its actors, its place or its object ('The two leaders greet each other with a handshake and a "
                   "hug.'). Every record also has evidence that is not context.", required=True),
-            Field("quote", "string", "The quote exactly as it stands in the seed at the offsets.", required=True),
+            Field("quote", "string", "The quote exactly as it stands in the seed at the offsets.", required=True,
+                  verbatim=True),
             Field("char_start", "integer", "Start offset in characters (Unicode code points) of the seed text "
                   "decoded as UTF-8, 0-based.", required=True, minimum=0),
             Field("char_end", "integer", "End offset (exclusive) in characters.", required=True, minimum=1),

@@ -288,6 +288,24 @@ def mojibake_text(pkg):
     return [("people", rows[0]["person_id"], "name")]
 
 
+@corruption("a NUL byte inside a person's notes, in both copies", "control character")
+def nul_in_text(pkg):
+    rows = pkg.rows("people")
+    row = _first(rows, lambda r: r["notes"])
+    row["notes"] = row["notes"][:10] + "\x00" + row["notes"][10:]
+    pkg.write_rows("people", rows)
+    return [("people", row["person_id"], "notes")]
+
+
+@corruption("an event's notes beginning '=HYPERLINK(', in both copies (CSV injection)", "reads as a formula")
+def formula_in_notes(pkg):
+    rows = pkg.rows("events")
+    row = _first(rows, lambda r: r["notes"])
+    row["notes"] = '=HYPERLINK("http://example.org","click") ' + row["notes"]
+    pkg.write_rows("events", rows)
+    return [("events", row["event_id"], "notes")]
+
+
 @corruption("sources.language 'eng' (pattern ^[a-z]{2}$)", "does not match")
 def pattern_mismatch(pkg):
     rows = pkg.rows("sources")

@@ -188,3 +188,59 @@ def test_no_code_execution_from_data():
     from builders.handmap import _LineLoader
 
     assert issubclass(_LineLoader, yaml.SafeLoader)
+
+
+# -- text hygiene and limits at the door (issue 12) -----------------------------
+
+def test_a_nul_in_a_seed_is_refused_with_line_and_column(project):
+    data = (ROOT / "seeds" / f"{SEED}.txt").read_bytes()
+    line = data[: data.index(b"Pyongyang")].count(b"\n") + 1
+    _edit_seed(project, data.replace(b"Pyongyang", b"Pyong\x00yang", 1))
+    err = _fails(project, "control character U+0000", "only TAB and LF")
+    assert err.line == line and "column" in str(err)
+
+
+def test_a_control_character_in_a_hand_map_is_refused_with_line_and_column(project):
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    text = hm.read_text(encoding="utf-8")
+    line = text[: text.index("publisher:")].count("\n") + 1
+    hm.write_text(text.replace("publisher:", "publisher:\x1b[31m", 1), encoding="utf-8")
+    err = _fails(project, "control character U+001B at column")
+    assert err.line == line and str(hm) in str(err)
+
+
+def test_invalid_utf8_in_a_hand_map_names_line_not_a_traceback(project):
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    data = hm.read_bytes()
+    line = data[: data.index(b"publisher:")].count(b"\n") + 1
+    hm.write_bytes(data.replace(b"publisher:", b"publ\xffisher:", 1))
+    err = _fails(project, "not valid UTF-8 at byte", "column")
+    assert err.line == line
+
+
+def test_a_hand_map_linked_to_an_endless_device_is_refused(project):
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    hm.unlink()
+    hm.symlink_to("/dev/zero")
+    _fails(project, "not a regular file")
+
+
+def test_a_hand_map_nested_ten_thousand_deep_is_refused(project):
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    hm.write_text(hm.read_text(encoding="utf-8") + "deep: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    _fails(project, "nested more than 40 levels deep")
+
+
+def test_a_seed_with_an_endless_line_is_refused_before_it_is_indexed(project):
+    data = (ROOT / "seeds" / f"{SEED}.txt").read_bytes()
+    _edit_seed(project, data + b"x" * 1_000_000 + b"\n")
+    _fails(project, "characters long; the limit is 100,000")
+
+
+def test_a_title_that_a_spreadsheet_reads_as_a_formula_is_refused(project):
+    hm = project / "builders" / "handmaps" / f"{SEED}.yaml"
+    text = hm.read_text(encoding="utf-8")
+    old = "    title: Russia says Kim Jong Un received Sergey Lavrov\n"
+    assert old in text
+    hm.write_text(text.replace(old, "    title: '=HYPERLINK(\"http://example.org\",\"Kim Jong Un\")'\n"), encoding="utf-8")
+    _fails(project, "evt-2018-05-31-russia-says-kim-received-lavrov", "title", "reads as a formula")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO, RESOURCES, VOCABULARIES, resource
 from rusprk.validate.report import Found, col as _col, report as _report
-from rusprk.validate.rules import (AT_MOST_ONE, DERIVED_IDS, EXACTLY_ONE, IMPLIES, MOJIBAKE, rationale_pairs,
-                                   references, single_dates)
+from rusprk.validate.rules import (AT_MOST_ONE, CONTROL_CHARS, DERIVED_IDS, EXACTLY_ONE, FORMULA_START, IMPLIES,
+                                   MOJIBAKE, rationale_pairs, references, single_dates)
 
 
 def _duplicated(col):
@@ -94,6 +94,12 @@ def check_fields(name: str, t, offset: int = 0) -> Found:
             if not (f.enum or f.pattern):  # the stricter checks above cover the others
                 _report(out, name, t, _mojibake(col), f.name,
                         "text looks mis-decoded (mojibake or replacement character)", col)
+                _report(out, name, t, pc.match_substring_regex(col, CONTROL_CHARS), f.name,
+                        "text holds a control character (NUL, ESC, CR, ...): only TAB and LF are allowed", col)
+                if not f.verbatim:
+                    _report(out, name, t, pc.match_substring_regex(col, FORMULA_START), f.name,
+                            "text begins with = + - @ TAB or CR, which a spreadsheet reads as a formula: "
+                            "begin it otherwise", col)
         elif f.type == "integer":
             if f.minimum is not None:
                 _report(out, name, t, pc.less(col, f.minimum), f.name, f"value below minimum {f.minimum}", col)

@@ -16,6 +16,15 @@ from rusprk.metadata import RESOURCES, Resource, resource
 #: Valid for both Python ``re`` and RE2 (pyarrow).
 MOJIBAKE = "[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\u00e2\u0080|\ufffd"
 
+#: C0 control characters and DEL, but for TAB and LF: never in a seed, a hand-map or a text cell (a NUL
+#: ends a string in C, a stray escape re-colours a terminal).  Valid for Python ``re`` and RE2.
+CONTROL_CHARS = "[\x00-\x08\x0b-\x1f\x7f]"
+
+#: What a spreadsheet reads as a formula at the start of a cell (OWASP, CSV injection): = + - @ TAB CR.
+#: Curators' own text (notes, titles, rationales) may not begin so; verbatim text from the seeds
+#: (``Field.verbatim``: quotes, spellings, titles as printed) may, and stays as printed (see the codebook).
+FORMULA_START = "^[=+\\-@\\t\\r]"
+
 #: A link row names exactly one actor.
 EXACTLY_ONE: dict[str, tuple[tuple[str, ...], ...]] = {
     "aliases": (("person_id", "place_id", "body_id", "country_iso3"),),
