@@ -104,13 +104,25 @@ def cmd_cite(args) -> int:
 
 
 def cmd_export_sqlite(args) -> int:
-    from rusprk.export_sqlite import export_sqlite, write_datasette_metadata
+    from rusprk.export_sqlite import ExportRefused, check_target, _is_own_metadata, export_sqlite, \
+        write_datasette_metadata
 
-    db = export_sqlite(args.path)
-    print(f"wrote {db}")
-    if not args.no_metadata:
-        meta = write_datasette_metadata(db, args.metadata)
-        print(f"wrote {meta}\nbrowse: datasette {db} -m {meta}")
+    db = Path(args.path)
+    try:
+        if not args.no_metadata:  # refuse before writing anything, not after the database
+            meta_target = Path(args.metadata) if args.metadata else db.with_name("metadata.json")
+            check_target(meta_target, _is_own_metadata, "Datasette metadata file", args.force)
+        export_sqlite(db, force=args.force)
+        print(f"wrote {db}")
+        if not args.no_metadata:
+            meta = write_datasette_metadata(db, args.metadata, force=args.force)
+            print(f"wrote {meta}\nbrowse: datasette {db} -m {meta}")
+    except ExportRefused as exc:
+        print(f"rusprk export sqlite: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"rusprk export sqlite: {exc.filename or db}: {exc.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -178,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     xs = xsub.add_parser("sqlite", help="one SQLite database (keys, indexes, descriptions) and Datasette metadata",
                          epilog="example:\n  rusprk export sqlite rusprk.db && datasette rusprk.db -m metadata.json",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    xs.add_argument("path", help="the database file to write, e.g. rusprk.db (replaced if it exists)")
+    xs.add_argument("path", help="the database file to write, e.g. rusprk.db (replaced only if an earlier export wrote it)")
+    xs.add_argument("--force", action="store_true",
+                    help="replace an existing regular file at PATH (or at --metadata) even if RUSPRK did not write it")
     xs.add_argument("--metadata", help="where to write Datasette's metadata.json (default: beside the database)")
     xs.add_argument("--no-metadata", action="store_true", help="do not write metadata.json")
     xs.set_defaults(func=cmd_export_sqlite)

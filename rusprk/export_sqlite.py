@@ -215,26 +215,93 @@ def _fill(con: sqlite3.Connection, frames: dict) -> None:
     con.commit()
 
 
-def export_sqlite(path, frames: dict | None = None) -> Path:
+#: ``PRAGMA application_id`` of every database written here ("RUSP"): how a later export knows the file
+#: at its path is one of its own, which it may replace, and not someone's paper or database.
+APPLICATION_ID = 0x52555350
+
+
+class ExportRefused(Exception):
+    """The export would replace something it did not make, or cannot write where it was asked to."""
+
+
+def _is_own_database(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError:
+        return False
+    return (len(header) == 100 and header.startswith(b"SQLite format 3\x00")
+            and int.from_bytes(header[68:72], "big") == APPLICATION_ID)
+
+
+def _is_own_metadata(path: Path) -> bool:
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and "databases" in meta and str(meta.get("source", "")).startswith("RUSPRK ")
+
+
+def check_target(path: Path, own, what: str, force: bool) -> None:
+    """Refuse to write over anything but a regular file of our own making (any regular file with --force)."""
+    import stat
+
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        parent = path.parent
+        if parent.exists() and not parent.is_dir():
+            raise ExportRefused(f"{parent} is not a folder") from None
+        if parent.is_dir() and not os.access(parent, os.W_OK):
+            raise ExportRefused(f"{parent}: the folder is not writable") from None
+        return  # a missing folder is made, as asked
+    except OSError as exc:
+        raise ExportRefused(f"{path}: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ExportRefused(f"{path} is a folder: give a file name, e.g. {path / ('rusprk.db' if what == 'database' else 'metadata.json')}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ExportRefused(f"{path} is not a regular file (a link, device or pipe): it is never replaced")
+    if not force and not own(path):
+        raise ExportRefused(f"{path} exists and is not a RUSPRK {what} written by this command: choose another "
+                            "name, or give --force to replace it")
+    if not os.access(path.parent, os.W_OK):
+        raise ExportRefused(f"{path.parent}: the folder is not writable")
+
+
+def _default_mode() -> int:
+    """0o666 less the user's umask: the mode a plain ``open(..., "w")`` would give."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def export_sqlite(path, frames: dict | None = None, force: bool = False) -> Path:
     """Write every table to the SQLite database at ``path`` (replaced atomically); return the path.
 
     ``frames`` maps table name to a pandas DataFrame with the declared columns
-    (as ``rusprk.load_all()`` returns, the default).
+    (as ``rusprk.load_all()`` returns, the default).  An existing file at
+    ``path`` is replaced only if it is a database this function wrote
+    (``APPLICATION_ID``), or with ``force``; a folder, link or device never.
     """
+    path = Path(path)
+    check_target(path, _is_own_database, "database", force)
     if frames is None:
         import rusprk
 
         frames = rusprk.load_all()
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(":memory:")
     try:
         _fill(con, frames)
+        con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        con.commit()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         os.unlink(tmp)  # VACUUM INTO needs a path that does not exist yet
         try:
             con.execute("VACUUM INTO ?", (tmp,))
+            os.chmod(tmp, _default_mode())
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -304,16 +371,24 @@ def datasette_metadata(db_name: str = "rusprk", descriptor: dict | None = None) 
     }
 
 
-def write_datasette_metadata(db_path, out=None, descriptor: dict | None = None) -> Path:
+def write_datasette_metadata(db_path, out=None, descriptor: dict | None = None, force: bool = False) -> Path:
     """Write Datasette's metadata.json for ``db_path`` (default: beside it, where
-    ``datasette FOLDER`` finds it); return its path."""
+    ``datasette FOLDER`` finds it); return its path.  An existing file there is
+    replaced only if it is RUSPRK's Datasette metadata, or with ``force``."""
     db_path = Path(db_path)
     out = Path(out) if out is not None else db_path.with_name("metadata.json")
+    if out.resolve() == db_path.resolve():
+        raise ExportRefused(f"{out}: the metadata cannot be written over the database")
+    check_target(out, _is_own_metadata, "Datasette metadata file", force)
     meta = datasette_metadata(db_path.stem, descriptor)
     data = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, out)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, _default_mode())
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return out

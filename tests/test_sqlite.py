@@ -316,3 +316,57 @@ def test_cli_export_sqlite_writes_database_and_metadata(tmp_path, db_path):
     assert cli.main(["export", "sqlite", str(tmp_path / "rusprk.db")]) == 0
     assert (tmp_path / "rusprk.db").read_bytes() == db_path.read_bytes()
     assert json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8")) == datasette_metadata("rusprk")
+
+
+# ---------------------------------------------------------------------------
+# Writing only what it was asked to write (issue 12)
+# ---------------------------------------------------------------------------
+
+def _export(*args, cwd):
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "rusprk", "export", "sqlite", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+
+
+def test_export_refuses_to_replace_a_file_it_did_not_write(tmp_path):
+    paper = tmp_path / "paper.tex"
+    paper.write_text("\\\\documentclass{article}\n")
+    out = _export("paper.tex", cwd=tmp_path)
+    assert out.returncode == 2 and "is not a RUSPRK database" in out.stderr and "Traceback" not in out.stderr
+    assert paper.read_text() == "\\\\documentclass{article}\n" and not (tmp_path / "metadata.json").exists()
+    # Its own database it replaces; another's with --force only.
+    assert _export("rusprk.db", cwd=tmp_path).returncode == 0
+    assert _export("rusprk.db", cwd=tmp_path).returncode == 0
+    assert _export("paper.tex", "--force", "--no-metadata", cwd=tmp_path).returncode == 0
+    assert paper.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_export_refuses_an_unrelated_metadata_json_before_writing_anything(tmp_path):
+    (tmp_path / "metadata.json").write_text('{"title": "my own Datasette"}\n')
+    out = _export("rusprk.db", cwd=tmp_path)
+    assert out.returncode == 2 and "metadata.json exists and is not a RUSPRK Datasette metadata" in out.stderr
+    assert not (tmp_path / "rusprk.db").exists()
+    assert (tmp_path / "metadata.json").read_text() == '{"title": "my own Datasette"}\n'
+
+
+def test_export_never_replaces_a_folder_a_link_or_a_device(tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link.db").symlink_to(tmp_path / "elsewhere.db")
+    for target in ("folder", "link.db", "/dev/null"):
+        out = _export(target, "--force", cwd=tmp_path)
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+        assert "is a folder" in out.stderr or "not a regular file" in out.stderr
+    assert (tmp_path / "folder").is_dir() and (tmp_path / "link.db").is_symlink()
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+def test_export_keeps_the_users_umask(tmp_path):
+    import os
+
+    code = ("import os, sys; os.umask(0o027); from rusprk.cli import main; "
+            "sys.exit(main(['export', 'sqlite', 'x.db']))")
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert (tmp_path / "x.db").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "metadata.json").stat().st_mode & 0o777 == 0o640
