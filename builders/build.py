@@ -117,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk, a read-only tree: nothing was published
+        print(f"build failed: {exc.filename or root}: {exc.strerror or exc}; dist/ is unchanged", file=sys.stderr)
+        return 1
+    except (MemoryError, RecursionError) as exc:
+        print(f"build failed: {type(exc).__name__}: an input is too large or too deeply nested; dist/ is unchanged",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -63,7 +63,11 @@ def _read_verified(name: str) -> bytes:
     from pathlib import Path
 
     entry = _parquet_entry(name)
-    path = data_dir() / Path(entry["path"]).name
+    rel = str(entry.get("path", ""))
+    if "://" in rel or "/" in rel or "\\" in rel or not rel:
+        raise DataIntegrityError(f"the package descriptor gives {rel!r} for {name}: rusprk reads only the files "
+                                 "beside the descriptor, never a remote or other path; reinstall rusprk")
+    path = data_dir() / rel
     data = path.read_bytes()
     got = "sha256:" + hashlib.sha256(data).hexdigest()
     if got != entry["hash"]:

@@ -55,9 +55,13 @@ def cmd_validate(args) -> int:
         mode = dataclasses.replace(mode, workers=args.workers)
     if args.form_only:
         mode = dataclasses.replace(mode, meaning=False)
+    from rusprk.limits import MAX_PRINTED
+
     problems = validate_package(path, seeds, mode)
-    for p in problems:
+    for p in problems[:MAX_PRINTED]:
         print(p)
+    if len(problems) > MAX_PRINTED:
+        print(f"… and {len(problems) - MAX_PRINTED:,} more problem(s)")
     checked = ("schemas, keys, hashes" + (", quotes at offsets" if seeds and seeds.is_dir() else "")
                + ("" if args.form_only else ", meaning rules"))
     if problems:
@@ -209,3 +213,32 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - whatever the input, a message, never a traceback
+        import os
+
+        if os.environ.get("RUSPRK_DEBUG"):
+            raise
+        print(f"rusprk {args.command}: {describe(exc)}", file=sys.stderr)
+        return 2
+
+
+def describe(exc: BaseException) -> str:
+    """One line for what went wrong: the file and the reason where the error knows them."""
+    import zipfile
+
+    if isinstance(exc, OSError):
+        where = exc.filename or ""
+        return f"{where}: {exc.strerror or exc}" if where else str(exc.strerror or exc)
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "out of memory: the input is too large"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 (byte {exc.start}): {exc.reason}"
+    if isinstance(exc, zipfile.BadZipFile):
+        return f"not a readable zip: {exc}"
+    if isinstance(exc, (ValueError, KeyError, LookupError)):
+        return str(exc).strip("'\"")
+    return f"{type(exc).__name__}: {exc} (set RUSPRK_DEBUG=1 for the traceback, and please report it)"

@@ -78,9 +78,10 @@ def _resolved(spec, repo: Path | None):
     """Yield (descriptor path, label) for a path, folder, zip or git revision."""
     path = Path(spec)
     if path.is_file() and zipfile.is_zipfile(path):
+        from rusprk.limits import safe_extract
+
         with tempfile.TemporaryDirectory(prefix="rusprk-diff-") as d:
-            with zipfile.ZipFile(path) as z:
-                z.extractall(d)  # extractall drops absolute paths and '..' components
+            safe_extract(path, Path(d))  # member by member, within limits; no links, nothing outside d
             yield _descriptor_in(Path(d), str(path)), str(spec)
     elif path.is_file():
         yield path, str(spec)
@@ -98,10 +99,13 @@ def _resolved(spec, repo: Path | None):
 # ---------------------------------------------------------------------------
 
 def _inside(base: Path, rel: str, where: str) -> Path:
-    p = PurePosixPath(str(rel))
-    if p.is_absolute() or ".." in p.parts or "\\" in str(rel) or ":" in str(rel):
-        raise ValueError(f"{where}: path {rel!r} escapes the package")
-    return base / Path(*p.parts)
+    """``base/rel`` when it stays inside the package (the validator's rule: no '..', URL or link out)."""
+    from rusprk.validate.read import inside
+
+    path, why = inside(base, str(rel))
+    if path is None:
+        raise ValueError(f"{where}: {why}")
+    return path
 
 
 def _text(v) -> str | None:
@@ -129,11 +133,13 @@ def _read_rows(base: Path, table: dict, parquet: dict | None, where: str) -> lis
 
 
 def _read_package(descriptor_path: Path, label: str) -> dict:
+    from rusprk.limits import PackageInputError, read_descriptor
+
     base = descriptor_path.parent
     try:
-        desc = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PackageNotFound(f"{label}: cannot read {descriptor_path.name}: {exc}") from None
+        desc = read_descriptor(descriptor_path)
+    except PackageInputError as exc:
+        raise PackageNotFound(f"{label}: {exc}") from None
     by_name = {r.get("name"): r for r in desc.get("resources", [])}
     tables = {}
     for r in desc.get("resources", []):

@@ -244,3 +244,27 @@ def test_a_title_that_a_spreadsheet_reads_as_a_formula_is_refused(project):
     assert old in text
     hm.write_text(text.replace(old, "    title: '=HYPERLINK(\"http://example.org\",\"Kim Jong Un\")'\n"), encoding="utf-8")
     _fails(project, "evt-2018-05-31-russia-says-kim-received-lavrov", "title", "reads as a formula")
+
+
+def test_a_full_disk_during_publish_is_a_message_and_dist_stays(project):
+    """ENOSPC while the new dist/ is written: one line, exit 1, the previous release intact."""
+    before = _hashes(project / "dist")
+    driver = (
+        "import errno, os, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "import builders.atomic as atomic\n"
+        "real = os.fsync\n"
+        "def full(fd):\n"
+        "    raise OSError(errno.ENOSPC, 'No space left on device', 'dist/events.parquet')\n"
+        "atomic.os = type(os)('os_full'); atomic.os.__dict__.update(vars(os)); atomic.os.fsync = full\n"
+        "from builders.build import main\n"
+        "sys.exit(main([sys.argv[1], '--force']))\n")
+    out = subprocess.run([sys.executable, "-c", driver, str(project)], capture_output=True, text=True,
+                         env={**os.environ, "SOURCE_DATE_EPOCH": "1717000000"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert "No space left on device; dist/ is unchanged" in out.stderr
+    assert _hashes(project / "dist") == before
+    from builders import atomic
+
+    atomic.repair(project)
+    assert not list(project.rglob(".*.gen")) and not (project / ".cache" / "publish-journal.json").exists()

@@ -492,9 +492,11 @@ def read_tables(descriptor_path: Path, check_hashes: bool = True, formats=("parq
     """
     descriptor_path = Path(descriptor_path)
     base, dname = descriptor_path.parent, descriptor_path.name
+    from rusprk.limits import PackageInputError, read_descriptor
+
     try:
-        desc = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        desc = read_descriptor(descriptor_path)
+    except PackageInputError as exc:
         yield TableInput(None, [Problem("datapackage", dname, None, f"cannot read descriptor: {exc}")])
         return
     entries = desc.get("resources") if isinstance(desc, dict) else None
