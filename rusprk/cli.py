@@ -58,6 +58,13 @@ def cmd_validate(args) -> int:
     from rusprk.limits import MAX_PRINTED
 
     problems = validate_package(path, seeds, mode)
+    root = _find_root(path.resolve().parent)
+    if root is not None and (root / ".cache" / "publish-journal.json").exists():
+        from rusprk.validate import Problem
+
+        problems = [Problem("datapackage", str(root), None, "a build was interrupted while publishing: dist/ and "
+                            "the files outside it may be of two generations; run `rusprk build` to settle them"),
+                    *problems]
     for p in problems[:MAX_PRINTED]:
         print(p)
     if len(problems) > MAX_PRINTED:

@@ -130,10 +130,11 @@ def test_a_second_build_at_the_same_time_refuses_and_the_tree_stays_whole(genera
     first = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     import time
 
-    deadline = time.monotonic() + 30
-    while not (work / ".cache" / "build.lock").exists() and time.monotonic() < deadline:
+    lock, deadline = work / ".cache" / "build.lock", time.monotonic() + 60
+    while time.monotonic() < deadline:  # until the first build holds the lock (it writes its pid there)
+        if lock.exists() and lock.read_text().strip() == str(first.pid):
+            break
         time.sleep(0.01)
-    time.sleep(0.2)
     second = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=600)
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
@@ -143,3 +144,17 @@ def test_a_second_build_at_the_same_time_refuses_and_the_tree_stays_whole(genera
     consistent(work)
     out = _build(work)  # the lock was released when the first build ended
     assert out.returncode == 0, out.stderr
+
+
+def test_validate_says_when_a_build_was_interrupted_mid_publish(generations):
+    work, a = generations
+    _restore(work, a)
+    journal = work / ".cache" / "publish-journal.json"
+    journal.parent.mkdir(exist_ok=True)
+    journal.write_text('{"dist_sha256sums": "0", "moves": []}\n')
+    try:
+        out = subprocess.run([sys.executable, "-m", "rusprk", "validate", "datapackage.json"], cwd=work,
+                             capture_output=True, text=True)
+        assert out.returncode == 1 and "a build was interrupted while publishing" in out.stdout
+    finally:
+        journal.unlink()
