@@ -1,9 +1,9 @@
-"""Curator's quick check: ``python -m builders.check_handmap builders/handmaps/X.yaml``.
+"""One hand-map on its own: ``python -m builders.check_handmap builders/handmaps/X.yaml``.
 
 Validates one hand-map and locates each of its quotes in its seed, printing
-every problem (not only the first) with file and line.  The full build runs
-the same checks plus the cross-file ones (ids defined once, references
-resolve).
+every problem (not only the first) with file and line.  ``rusprk check``
+runs this first and then everything else the build checks (references
+across hand-maps, coverage, the form and meaning rules).
 """
 
 from __future__ import annotations
@@ -40,14 +40,18 @@ def quotes_of(hm) -> list[tuple[int, str, int | None]]:
     return out
 
 
-def check(path: Path) -> list[str]:
+def check(path: Path, root: Path = ROOT) -> list[str]:
+    """Every problem of one hand-map on its own: its form and each quote's place in its seed."""
     problems = []
     try:
         hm = load_handmap(path)
     except BuildError as exc:
         return [str(exc)]
-    seed = ROOT / "seeds" / hm.seed
-    data = seed.read_bytes()
+    seed = Path(root) / "seeds" / hm.seed
+    try:
+        data = seed.read_bytes()
+    except OSError as exc:
+        return [f"{path}: its seed {seed}: {exc.strerror}"]
     if hashlib.sha256(data).hexdigest() != hm.seed_sha256:
         problems.append(f"{path}: seed_sha256 does not match {seed}")
     text = NormalisedText.of(data.decode("utf-8"))

@@ -169,6 +169,9 @@ class _Builder:
         self.participants()
         self.attribute()
         self.t.rows["evidence"] = list(self.t.evidence.values())
+        from builders import coverage
+
+        coverage.check(self.seeds, self.t.rows["evidence"])  # every body paragraph read
         return self.t
 
     def attribute(self) -> None:
@@ -336,6 +339,13 @@ class _Builder:
                 "country_iso3": c["iso3"], "name": c["name"], "iso2": c.get("iso2"),
                 "cow_ccode": c.get("cow_ccode"), "cow_abb": c.get("cow_abb")})
 
+    def did_you_mean(self, ref: str) -> str:
+        """"; did you mean …?" with the closest defined ids (`rusprk ids` lists them all)."""
+        import difflib
+
+        near = difflib.get_close_matches(ref, sorted(self.defined), n=3, cutoff=0.6)
+        return f"; did you mean {', '.join(near)}?" if near else "; `rusprk ids` lists the ids defined"
+
     def check_references(self, seed: Seed) -> None:
         """Every id a hand-map refers to is defined somewhere; say where it is not."""
         countries = {r["country_iso3"] for r in self.t.rows["countries"]}
@@ -349,8 +359,8 @@ class _Builder:
                     raise BuildError(path, f"unknown country {ref!r} (not in builders/reference/countries.yaml)",
                                      line=line, row=row, field=field)
             elif not ref.startswith(prefix) or ref not in self.defined:
-                raise BuildError(path, f"refers to {ref}, which no hand-map defines as a {prefix}… record",
-                                 line=line, row=row, field=field)
+                raise BuildError(path, f"refers to {ref}, which no hand-map defines as a {prefix}… record"
+                                 + self.did_you_mean(ref), line=line, row=row, field=field)
 
         hm = seed.handmap
         for p in hm.people:
@@ -380,7 +390,8 @@ class _Builder:
         for m in seed.handmap.mentions:
             if m.of not in self.defined and m.of not in countries:
                 raise BuildError(seed.handmap_path, f"mentions {m.of}, which no hand-map defines "
-                                 "(nor builders/reference/countries.yaml)", line=m.line, row=m.of, field="of")
+                                 "(nor builders/reference/countries.yaml)" + self.did_you_mean(m.of), line=m.line,
+                                 row=m.of, field="of")
             if m.of.isupper():  # a country, by ISO code
                 table, key = "countries", "country_iso3"
             else:
@@ -413,8 +424,8 @@ class _Builder:
         for c in seed.handmap.cite:
             table = PREFIX_TABLE.get(c.record[:3])
             if c.record not in self.defined or table is None:
-                raise BuildError(seed.handmap_path, f"cites {c.record}, which no hand-map defines",
-                                 line=c.line, row=c.record, field="record")
+                raise BuildError(seed.handmap_path, f"cites {c.record}, which no hand-map defines"
+                                 + self.did_you_mean(c.record), line=c.line, row=c.record, field="record")
             self.quote(seed, c.line, c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to,
                        c.context)
         # Paragraphs read and found empty of facts must still exist in the seed.

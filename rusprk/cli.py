@@ -25,6 +25,36 @@ def cmd_build(args) -> int:
     return main([str(root)] + (["--force"] if args.force else []))
 
 
+def cmd_check(args) -> int:
+    root = _find_root(Path(args.root).resolve())
+    if root is None:
+        print("rusprk check runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(root))
+    from builders.check import check
+
+    try:
+        return check(root, [Path(h) for h in args.handmaps] or None)
+    except Exception as exc:  # noqa: BLE001 - a build error from a stage that raises its own kind
+        from builders.errors import BuildError
+
+        if isinstance(exc, BuildError):
+            print(exc, file=sys.stderr)
+            return 1
+        raise
+
+
+def cmd_ids(args) -> int:
+    root = _find_root(Path(args.root).resolve())
+    if root is None:
+        print("rusprk ids runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(root))
+    from builders.check import ids
+
+    return ids(root, args.prefix or "")
+
+
 def cmd_validate(args) -> int:
     from rusprk._load import data_dir
     from rusprk.validate import Mode, validate_package
@@ -160,6 +190,8 @@ EXAMPLES = """examples:
   rusprk export sqlite rusprk.db            a SQLite database for Datasette and SQL tools
   rusprk diff rusprk-0.1.0.zip dist/        what changed between two releases
   rusprk build                              rebuild dist/ in a source checkout
+  rusprk check                              what the build would refuse, writing nothing (curators)
+  rusprk ids per-                           the ids the hand-maps define, to refer to (curators)
 """
 
 
@@ -181,6 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     b = command("build", "build dist/ from seeds and hand-maps (in a source checkout)", "rusprk build", cmd_build)
     b.add_argument("--root", default=".", help="the source checkout (default: current folder)")
     b.add_argument("--force", action="store_true", help="rebuild even if inputs and outputs are unchanged")
+    k = command("check", "everything the build checks, for a curator after each edit; writes nothing",
+                "rusprk check builders/handmaps/001_e6929dbc36b7e812.yaml", cmd_check)
+    k.add_argument("handmaps", nargs="*", help="the hand-maps to list every misquote of (default: all)")
+    k.add_argument("--root", default=".", help="the source checkout (default: current folder)")
+    n = command("ids", "the ids the hand-maps define, with names, titles and dates", "rusprk ids per-", cmd_ids)
+    n.add_argument("prefix", nargs="?", help="only ids that begin so (per-, evt-2018-, ...)")
+    n.add_argument("--root", default=".", help="the source checkout (default: current folder)")
     v = command("validate", "check a data package: schemas, keys, hashes, quotes at offsets, meaning rules",
                 "rusprk validate rusprk-0.2.0/datapackage.json", cmd_validate)
     v.add_argument("path", nargs="?", help="datapackage.json or its folder (default: the installed data)")

@@ -268,3 +268,37 @@ def test_a_full_disk_during_publish_is_a_message_and_dist_stays(project):
 
     atomic.repair(project)
     assert not list(project.rglob(".*.gen")) and not (project / ".cache" / "publish-journal.json").exists()
+
+
+# -- rusprk check and rusprk ids: the build's checks for a curator, writing nothing (issue 13) ----------
+
+def _cli(project, *args):
+    return subprocess.run([sys.executable, "-m", "rusprk", *args], cwd=project, capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1717000000"})
+
+
+def test_check_finds_an_unknown_id_with_a_suggestion_and_writes_nothing(project):
+    before = _hashes(project)
+    assert _cli(project, "check").returncode == 0
+    line = _edit_handmap(project, "who: per-sin-hong-chol", "who: per-sin-hong-cho")
+    edited = _hashes(project)
+    out = _cli(project, "check", f"builders/handmaps/{SEED}.yaml")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert f"{SEED}.yaml:" in out.stdout and "did you mean per-sin-hong-chol" in out.stdout, out.stdout
+    assert f":{line} " in out.stdout or f":{line - 1} " in out.stdout or f":{line + 1} " in out.stdout
+    assert _hashes(project) == edited and set(before) == set(edited)
+
+
+def test_check_lists_every_misquote_of_a_hand_map(project):
+    _edit_handmap(project, "Lavrov was met by Vice Foreign Minister Sin Hong Chol at the airport",
+                  "Lavrov was met by Vice-Foreign Minister Sin Hong Chol at the airport")
+    _edit_handmap(project, "KCNA news agency said in a brief dispatch", "KCNA agency said in a brief dispatch")
+    out = _cli(project, "check")
+    assert out.returncode == 1 and out.stdout.count("not found") >= 2, out.stdout
+
+
+def test_ids_lists_the_defined_ids_with_their_names(project):
+    out = _cli(project, "ids", "per-")
+    assert out.returncode == 0
+    assert any(line.startswith("per-kim-jong-un ") and "Kim Jong Un" in line for line in out.stdout.splitlines())
+    assert all(line.startswith("per-") for line in out.stdout.splitlines())
