@@ -25,6 +25,24 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
         return _build(root, log, force)
 
 
+def checked_tables(root: Path):
+    """Stages 1-4, writing nothing: (rows, Arrow tables, pandas frames) by table; a BuildError at the first
+    problem.  ``rusprk check`` runs exactly this."""
+    from builders import publish
+    from builders.tables import build_tables
+    from builders.validate import check_meaning_rows, validate_frames
+    from rusprk._types import arrow_to_pandas
+    from rusprk.metadata import RESOURCE_ORDER, resource
+
+    built = build_tables(root)  # stages 1-3: parse, hand-maps, tables
+    rows = dict(built.rows)
+    tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
+    frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
+    validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
+    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin, root / "seeds")
+    return rows, tables, frames
+
+
 def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     from builders import atomic
 
@@ -39,17 +57,9 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
 
     # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
     from builders import codebook, curation_log, publish
-    from builders.tables import build_tables
-    from builders.validate import check_meaning_rows, validate_frames
-    from rusprk._types import arrow_to_pandas
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    built = build_tables(root)  # stages 1-3: parse, hand-maps, tables
-    rows = dict(built.rows)
-    tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
-    frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
-    validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
-    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin, root / "seeds")
+    rows, tables, frames = checked_tables(root)  # stages 1-4
 
     version = release.project_version(root)  # stage 5
     files: dict[str, bytes] = {}

@@ -11,9 +11,7 @@ The limits are far above any real article or hand-map (the largest seed is
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 
 from builders.errors import BuildError
@@ -28,24 +26,13 @@ _CONTROL = re.compile(CONTROL_CHARS)
 
 
 def read_regular(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, read without following it anywhere endless."""
-    path = Path(path)
+    """``rusprk.limits.read_regular``, refusing as the build does (a BuildError naming the file)."""
+    from rusprk.limits import PackageInputError, read_regular as read
+
     try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise BuildError(path, f"cannot read the {what}: {exc.strerror}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise BuildError(path, f"the {what} is not a regular file (a device, pipe or folder)", field="file")
-    if st.st_size > limit:
-        raise BuildError(path, f"the {what} is {st.st_size:,} bytes; the limit is {limit:,}", field="size")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise BuildError(path, f"cannot read the {what}: {exc.strerror}") from None
-    if len(data) > limit:
-        raise BuildError(path, f"the {what} is over {limit:,} bytes", field="size")
-    return data
+        return read(path, limit, what)
+    except PackageInputError as exc:
+        raise BuildError(path, exc.reason, field="file") from None
 
 
 def decode_strict(path: Path, data: bytes, what: str) -> str:

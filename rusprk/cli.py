@@ -14,42 +14,38 @@ def _find_root(start: Path) -> Path | None:
     return None
 
 
-def cmd_build(args) -> int:
+def _checkout(args, command: str) -> Path | None:
+    """The source checkout a curator's command runs in (importable from here on), or None with a message."""
     root = _find_root(Path(args.root).resolve())
     if root is None:
-        print("rusprk build runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
-        return 2
+        print(f"rusprk {command} runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
+        return None
     sys.path.insert(0, str(root))
+    return root
+
+
+def cmd_build(args) -> int:
+    root = _checkout(args, "build")
+    if root is None:
+        return 2
     from builders.build import main
 
     return main([str(root)] + (["--force"] if args.force else []))
 
 
 def cmd_check(args) -> int:
-    root = _find_root(Path(args.root).resolve())
+    root = _checkout(args, "check")
     if root is None:
-        print("rusprk check runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(root))
     from builders.check import check
 
-    try:
-        return check(root, [Path(h) for h in args.handmaps] or None)
-    except Exception as exc:  # noqa: BLE001 - a build error from a stage that raises its own kind
-        from builders.errors import BuildError
-
-        if isinstance(exc, BuildError):
-            print(exc, file=sys.stderr)
-            return 1
-        raise
+    return check(root, [Path(h) for h in args.handmaps] or None)
 
 
 def cmd_ids(args) -> int:
-    root = _find_root(Path(args.root).resolve())
+    root = _checkout(args, "ids")
     if root is None:
-        print("rusprk ids runs in a source checkout (a folder with builders/ and seeds/)", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(root))
     from builders.check import ids
 
     return ids(root, args.prefix or "")

@@ -27,21 +27,33 @@ MAX_PRINTED = 200  # problems printed by the command line; the rest are counted
 class PackageInputError(ValueError):
     """Input refused before it was parsed: the message names the file and what is wrong."""
 
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message  # what is wrong, without the file's name
+
 
 def read_regular(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, never read past the limit (nor from a device)."""
     path = Path(path)
+
+    def refuse(reason: str):
+        return PackageInputError(f"{path}: {reason}", reason)
+
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise PackageInputError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+        raise refuse(f"cannot read the {what}: {exc.strerror}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise PackageInputError(f"{path}: the {what} is not a regular file")
+        raise refuse(f"the {what} is not a regular file (a device, pipe or folder)")
     if st.st_size > limit:
-        raise PackageInputError(f"{path}: the {what} is {st.st_size:,} bytes; the limit is {limit:,}")
-    with open(path, "rb") as fh:
-        data = fh.read(limit + 1)
+        raise refuse(f"the {what} is {st.st_size:,} bytes; the limit is {limit:,}")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read the {what}: {exc.strerror}") from None
     if len(data) > limit:
-        raise PackageInputError(f"{path}: the {what} is over {limit:,} bytes")
+        raise refuse(f"the {what} is over {limit:,} bytes")
     return data
 
 

@@ -32,6 +32,14 @@ def copy_build_inputs(dest: Path) -> Path:
     return dest
 
 
+def package_rows() -> dict[str, list[dict]]:
+    """The installed tables as plain rows (None for null), as the meaning rules read them."""
+    import rusprk
+
+    return {n: rusprk.load(n).astype(object).where(lambda d: d.notna(), None).to_dict("records")
+            for n in rusprk.tables()}
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

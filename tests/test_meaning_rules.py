@@ -16,7 +16,7 @@ import pytest
 
 from builders.build import build
 from builders.errors import BuildError
-from conftest import ROOT, copy_build_inputs
+from conftest import ROOT, copy_build_inputs, package_rows
 
 MAPS = "builders/handmaps"
 
@@ -312,10 +312,8 @@ def test_a_reporting_clause_of_a_statement_needs_no_attribution():
     """The clause that is a statement's evidence ("the Russian foreign ministry said on Twitter") is exempt."""
     from rusprk.validate.meaning import reports_attributed
     from rusprk.validate.meaning.package import Package
-    import rusprk
 
-    rows = {n: rusprk.load(n).astype(object).where(lambda d: d.notna(), None).to_dict("records")
-            for n in rusprk.tables()}
+    rows = package_rows()
     assert reports_attributed.check(Package(rows)) == []
     ev = rows["evidence"]
     clause = next(e for e in ev if e["quote"] == "the Russian foreign ministry said on Twitter in English, releasing "
@@ -352,9 +350,7 @@ def test_a_short_form_inside_another_canonical_name_is_fine():
     """'Kim' in "Kim Kye Gwan" is part of his name, not Kim Jong Un's short form."""
     from rusprk.validate.meaning import titles_as_reported
     from rusprk.validate.meaning.package import Package
-    import rusprk
 
-    rows = {n: rusprk.load(n).astype(object).where(lambda d: d.notna(), None).to_dict("records")
-            for n in rusprk.tables()}
+    rows = package_rows()
     assert titles_as_reported.check(Package(rows)) == []
     assert any("Kim Kye Gwan" in e["title"] for e in rows["events"])

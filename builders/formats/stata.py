@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pandas as pd
 
 from rusprk.metadata import RESOURCE_ORDER, VOCABULARIES, resource
@@ -50,7 +51,7 @@ def stata_frame(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, lis
             cols[f.name] = pd.Series(col.cat.codes.astype("int16"), index=col.index).where(col.notna())
             labels[f.name] = dict(enumerate(VOCABULARIES[f.enum]))
         elif f.type == "boolean":
-            cols[f.name] = col.astype("Float64").astype("float64").astype("float32").where(col.notna())
+            cols[f.name] = pd.Series(col.to_numpy(dtype="float32", na_value=np.nan), index=col.index)
             labels[f.name] = dict(enumerate(BOOL_LABELS))
         elif f.type == "integer":
             cols[f.name] = col.astype("float64")  # missing stays missing (a nullable long needs a float carrier)
