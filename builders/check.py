@@ -22,8 +22,10 @@ def check(root: Path, handmaps: list[Path] | None = None, log=print) -> int:
     from builders.build import checked_tables
 
     root = Path(root).resolve()
-    paths = handmaps or sorted((root / "builders" / "handmaps").glob("*.yaml"))
+    every = sorted((root / "builders" / "handmaps").glob("*.yaml"))
+    paths = handmaps or every
     problems = [p for path in paths for p in check_handmap.check(Path(path), root)]
+    problems += _references(root, paths, every)
     if not problems:
         try:
             checked_tables(root)  # the build's stages 1-4, the same functions, nothing written
@@ -36,21 +38,48 @@ def check(root: Path, handmaps: list[Path] | None = None, log=print) -> int:
     return 1 if problems else 0
 
 
-def ids(root: Path, prefix: str = "", log=print) -> int:
-    """Every id the hand-maps define, with its name or title and where it is defined."""
-    from builders.tables import build_tables
+def _references(root: Path, paths, every) -> list[str]:
+    """Every unknown id in the named hand-maps, against the ids all the hand-maps define (builders.references)."""
+    from builders import references
+    from builders.handmap import load_handmap
 
-    built = build_tables(Path(root).resolve())
-    labels = {}
-    for table, key, label in (("people", "person_id", "name"), ("places", "place_id", "name"),
-                              ("bodies", "body_id", "name"), ("events", "event_id", "title"),
-                              ("gifts", "gift_id", "item"), ("sources", "source_id", "title"),
-                              ("countries", "country_iso3", "name")):
-        for r in built.rows.get(table, []):
-            extra = f" ({r['date_start']})" if table == "events" and r.get("date_start") else ""
-            labels[r[key]] = f"{r[label]}{extra}"
+    loaded = {}
+    for path in every:
+        try:
+            loaded[Path(path).resolve()] = load_handmap(path)
+        except BuildError:
+            continue  # reported by check_handmap; its ids are unknown until it loads
+    defined = references.defined_ids(loaded.values())
+    countries = references.country_codes(root)
+    return [str(p) for path in paths if Path(path).resolve() in loaded
+            for p in references.problems(Path(path), loaded[Path(path).resolve()], defined, countries)]
+
+
+def ids(root: Path, prefix: str = "", log=print) -> int:
+    """Every id the hand-maps define, with its name or title (and an event's start), read from the hand-maps
+    themselves so that it works while a draft is unfinished; a hand-map that does not load is named."""
+    import yaml
+
+    from builders.handmap import load_handmap
+
+    root = Path(root).resolve()
+    labels: dict[str, str] = {}
+    for path in sorted((root / "builders" / "handmaps").glob("*.yaml")):
+        try:
+            hm = load_handmap(path)
+        except BuildError as exc:
+            log(f"(skipped: {exc})")
+            continue
+        labels[hm.source.id] = f"seeds/{hm.seed}"
+        for r in (*hm.people, *hm.places, *hm.bodies):
+            labels[r.id] = r.name
+        for e in hm.events:
+            labels[e.id] = e.title + (f" ({e.date.start})" if e.date and e.date.start else "")
+        for g in hm.gifts:
+            labels[g.id] = g.item
+    ref = yaml.safe_load((root / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
+    labels.update({c["iso3"]: c["name"] for c in ref["countries"]})
     shown = [i for i in sorted(labels) if i.startswith(prefix)]
     for i in shown:
         log(f"{i:<58} {labels[i]}")
     return 0 if shown else 1
-

@@ -12,31 +12,31 @@ import hashlib
 import sys
 from pathlib import Path
 
-from builders.errors import BuildError
-from builders.handmap import load_handmap
+from builders.errors import BuildError, Pos
+from builders.handmap import load_handmap, open_todos
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def quotes_of(hm) -> list[tuple[int, str, int | None]]:
-    """(line, quote, occurrence) for every quote in a hand-map."""
+def quotes_of(hm) -> list[tuple[Pos, str, int | None]]:
+    """(where, quote, occurrence) for every quote in a hand-map; where is the quote's own line and column."""
     out = []
     if hm.source.publisher_quote:
-        out.append((hm.source.line, hm.source.publisher_quote, None))
+        out.append((hm.source.at("publisher_quote"), hm.source.publisher_quote, None))
     for m in hm.mentions:
-        out.append((m.line, m.quote, m.occurrence))
+        out.append((m.at("quote"), m.quote, m.occurrence))
     for e in [*hm.events, *hm.gifts]:
         for q in e.quotes:
-            out.append((q.line or e.line, q.quote, q.occurrence))
+            out.append((q.at("quote"), q.quote, q.occurrence))
     for e in hm.events:
         for p in e.participants:
             if p.quote:
-                out.append((p.line, p.quote, p.occurrence))
+                out.append((p.at("quote"), p.quote, p.occurrence))
     for c in hm.cite:
-        out.append((c.line, c.quote, c.occurrence))
+        out.append((c.at("quote"), c.quote, c.occurrence))
     for n in hm.no_facts:
-        out.append((n.line, n.quote, None))
+        out.append((n.at("quote"), n.quote, None))
     return out
 
 
@@ -54,21 +54,23 @@ def check(path: Path, root: Path = ROOT) -> list[str]:
         return [f"{path}: its seed {seed}: {exc.strerror}"]
     if hashlib.sha256(data).hexdigest() != hm.seed_sha256:
         problems.append(f"{path}: seed_sha256 does not match {seed}")
+    todo = open_todos(path, hm)
+    if todo:
+        problems.append(str(todo))
     text = NormalisedText.of(data.decode("utf-8"))
-    for line, quote, occurrence in quotes_of(hm):
+    for where, quote, occurrence in quotes_of(hm):
         try:
             locate(text, quote, occurrence)
         except (QuoteNotFound, QuoteAmbiguous) as exc:
-            problems.append(f"{path}:{line}: {exc}")
+            problems.append(str(BuildError(path, str(exc), line=where, field="quote")))
     return problems
 
 
 def main(argv: list[str]) -> int:
-    problems = [p for arg in argv for p in check(Path(arg))]
-    for p in problems:
-        print(p)
-    print(f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    """As ``rusprk check``: these hand-maps' own problems, their references across all hand-maps, then the rest."""
+    from builders.check import check as check_all
+
+    return check_all(ROOT, [Path(a) for a in argv] or None)
 
 
 if __name__ == "__main__":

@@ -29,4 +29,5 @@ def check(seeds, evidence: list[dict]) -> None:
         if gaps:
             listed = "; ".join(f"seed line {p.line}: {p.text[:50]!r}" for p in gaps)
             raise BuildError(seed.handmap_path, f"{len(gaps)} body paragraph(s) of {seed.parsed.path.name} neither "
-                                                f"quoted nor declared under no_facts: {listed}", field="no_facts")
+                                                f"quoted nor declared under no_facts: {listed}",
+                             line=seed.handmap.at("no_facts"), field="no_facts")

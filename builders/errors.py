@@ -6,14 +6,26 @@ row id) and the field, so a curator can go straight to it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
+@dataclass(frozen=True)
+class Pos:
+    """Where a value is written in a hand-map: 1-based line and column."""
+
+    line: int | None
+    column: int | None = None
+
+
 class BuildError(Exception):
-    def __init__(self, where: str | Path, message: str, *, line: int | None = None,
-                 row: str | None = None, field: str | None = None) -> None:
+    def __init__(self, where: str | Path, message: str, *, line: int | Pos | None = None,
+                 row: str | None = None, field: str | None = None, column: int | None = None) -> None:
+        if isinstance(line, Pos):
+            line, column = line.line, line.column
         self.where = str(where)
         self.line = line
+        self.column = column if line is not None else None
         self.row = row
         self.field = field
         self.message = message
@@ -23,6 +35,8 @@ class BuildError(Exception):
         loc = self.where
         if self.line is not None:
             loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
         if self.row is not None:
             loc += f" [row {self.row}]"
         if self.field is not None:

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from builders.errors import BuildError
-from rusprk.metadata import EVENT_TYPE_CAMEO, ID_PATTERN, VOCABULARIES
+from builders.errors import BuildError, Pos
+from builders.layout import REGIONS
+from rusprk.metadata import EVENT_TYPE_CAMEO, ID_PATTERN, SEED_FILE_PATTERN, VOCABULARIES
 
 LINE_KEY = "__line__"
+POS_KEY = "__pos__"  # key -> (line, column) of its value, so a problem names the value, not only its record
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -39,13 +42,18 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
             dup = [kn for kn, _ in node.value if kn.value == k][1]
             raise BuildError("", f"key {k!r} given twice in one mapping", line=dup.start_mark.line + 1, field=k)
     mapping[LINE_KEY] = node.start_mark.line + 1
-    # A quote written as a bare string keeps its own line too, so a problem with it names that line.
+    mapping[POS_KEY] = {"": _pos(node), **{k.value: _pos(v) for k, v in node.value if isinstance(k.value, str)}}
+    # A quote written as a bare string keeps its own place too, so a problem with it names that place.
     for key_node, value_node in node.value:
-        if key_node.value == "quotes" and isinstance(value_node, yaml.SequenceNode) and isinstance(
-                mapping.get("quotes"), list):
-            mapping["quotes"] = [{"quote": v, LINE_KEY: item.start_mark.line + 1} if isinstance(v, str) else v
-                                 for v, item in zip(mapping["quotes"], value_node.value)]
+        key, item_key = key_node.value, {"quotes": "quote", "todo": "todo"}.get(key_node.value)
+        if item_key and isinstance(value_node, yaml.SequenceNode) and isinstance(mapping.get(key), list):
+            mapping[key] = [{item_key: v, LINE_KEY: item.start_mark.line + 1, POS_KEY: {item_key: _pos(item)}}
+                            if isinstance(v, str) else v for v, item in zip(mapping[key], value_node.value)]
     return mapping
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -69,6 +77,13 @@ Text = Annotated[str, Field(min_length=1)]
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
     line: int = Field(0, alias=LINE_KEY)
+    positions: dict[str, tuple[int, int]] = Field(default_factory=dict, alias=POS_KEY, exclude=True, repr=False)
+
+    def at(self, key: str) -> Pos:
+        """Line and column of ``key``'s value (the record's line when the key is not written)."""
+        if key in self.positions:
+            return Pos(*self.positions[key])
+        return Pos(self.line or None)
 
 
 def _pairs(model, *pairs: tuple[str, str]):
@@ -128,8 +143,25 @@ class Dating(_Model):
         return self
 
 
+class Retrieval(_Model):
+    """What the curator knows from where the article was retrieved, not from the page (owid's Origin)."""
+
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    date: dt.date | None = None
+    publisher: Text | None = None
+
+    @model_validator(mode="after")
+    def _given(self) -> "Retrieval":
+        if self.url is None and self.date is None and self.publisher is None:
+            raise ValueError("retrieved: gives a url, a date or a publisher (or is left out)")
+        if self.date is not None and self.date > dt.date.today():
+            raise ValueError(f"retrieval date {self.date} is in the future")
+        return self
+
+
 class Source(_Model):
     id: Id
+    retrieved: Retrieval | None = None
     publisher: Text | None = None
     publisher_inferred: bool = False
     publisher_quote: Text | None = None
@@ -306,8 +338,54 @@ class NoFacts(_Model):
     reason: Text
 
 
+class LayoutEntry(_Model):
+    """Lines of the seed (a number, a range "a-b", or a pattern the whole line matches) given a region."""
+
+    lines: Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=r"^[0-9]+-[0-9]+$")] | None = None
+    pattern: Text | None = None
+    region: Literal[REGIONS] = Field(alias="as")  # type: ignore[valid-type]
+    credit: Text | None = None  # a caption line: its credit, as printed at the line's end
+    date: Text | None = None  # a dateline: the date as printed, when the line holds more than one
+
+    @model_validator(mode="after")
+    def _rules(self) -> "LayoutEntry":
+        if (self.lines is None) == (self.pattern is None):
+            raise ValueError("a layout entry gives lines or a pattern, not both")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern is not a regular expression: {exc}") from None
+        first, last = self.span() if self.lines is not None else (1, 1)
+        if first < 1 or first > last:
+            raise ValueError(f"line range {self.lines} runs backwards or from line 0")
+        if self.credit is not None and self.region != "caption":
+            raise ValueError("credit: is for a caption line whose credit is printed at its end")
+        if self.date is not None and self.region != "dateline":
+            raise ValueError("date: is for a dateline")
+        return self
+
+    def span(self) -> tuple[int, int]:
+        if isinstance(self.lines, int):
+            return self.lines, self.lines
+        first, last = str(self.lines).split("-")
+        return int(first), int(last)
+
+
+class Todo(_Model):
+    """Work a draft hand-map still needs; the build refuses a hand-map with any."""
+
+    todo: Text
+
+
+def _todos(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"todo": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
 class HandMap(_Model):
-    seed: Annotated[str, Field(pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")]
+    seed: Annotated[str, Field(pattern=SEED_FILE_PATTERN)]
     seed_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     source: Source
     people: list[Person] = []
@@ -318,20 +396,36 @@ class HandMap(_Model):
     gifts: list[Gift] = []
     cite: list[Cite] = []
     no_facts: list[NoFacts] = []
+    layout: list[LayoutEntry] = []
+    todo: list[Todo] = []
+
+    _t = field_validator("todo", mode="before")(_todos)
 
 
-def _line_at(raw: Any, loc: tuple[Any, ...]) -> int | None:
-    """Line of the deepest mapping on the path ``loc`` into the raw YAML data."""
-    line = raw.get(LINE_KEY) if isinstance(raw, dict) else None
+def open_todos(path: Path, hm: HandMap) -> BuildError | None:
+    """A hand-map with open todos is a draft: the build refuses it, ``rusprk check`` reports it."""
+    if not hm.todo:
+        return None
+    lines = ", ".join(str(t.line) for t in hm.todo)
+    return BuildError(path, f"{len(hm.todo)} open todo(s) at line(s) {lines}: a draft is finished when its todo: "
+                            "list is empty (then delete the list)", line=hm.todo[0].at("todo"), field="todo")
+
+
+def _line_at(raw: Any, loc: tuple[Any, ...]) -> Pos:
+    """Line and column of the value at the path ``loc`` into the raw YAML data (or of the deepest mapping
+    on that path that exists)."""
+    pos = Pos(raw.get(LINE_KEY) if isinstance(raw, dict) else None)
     node = raw
     for key in loc:
+        if isinstance(node, dict) and isinstance(key, str) and key in node.get(POS_KEY, {}):
+            pos = Pos(*node[POS_KEY][key])
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
             break
         if isinstance(node, dict) and LINE_KEY in node:
-            line = node[LINE_KEY]
-    return line
+            pos = Pos(*node[POS_KEY][""]) if "" in node.get(POS_KEY, {}) else Pos(node[LINE_KEY])
+    return pos
 
 
 def _check_depth(path: Path, text: str) -> None:
@@ -365,7 +459,7 @@ def load_handmap(path: Path) -> HandMap:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise BuildError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         line=mark.line + 1 if mark else None) from None
+                         line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
     if not isinstance(raw, dict):
         raise BuildError(path, "a hand-map is a YAML mapping", line=1)
     try:

@@ -50,6 +50,8 @@ _MT_SIGNALS = (
 )
 _URL = re.compile(r"^<?(?P<url>https?://[^\s>]+)>?$")
 _URL_CONTINUATION = re.compile(r"^[a-z0-9][a-z0-9/_.-]*$")
+# Header lines after the title that print the publication date (a publisher line too).
+_DATED_LINE = (_UPDATED, _PUBLISHED_ON, _DOTTED_DATE, _PUBLISHER_LINE)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class ParsedSeed:
     section: str | None = None
     language: str | None = None  # guessed from the script of the text
     mt_signals: list[str] = field(default_factory=list)
+    dated: list[Span] = field(default_factory=list)  # the header lines that print the date
+    reading: list = field(default_factory=list)  # builders.layout.LineReading for every non-blank line
 
     @property
     def name(self) -> str:
@@ -153,134 +157,89 @@ def _parse_date(text: str) -> date:
     raise ValueError(text)
 
 
-def parse_seed(path: Path) -> ParsedSeed:
+def parse_seed(path: Path, layout=(), handmap: Path | None = None) -> ParsedSeed:
+    """Read a seed: the heuristics' reading of each line, then the ``layout`` entries of its hand-map (at
+    ``handmap``, named in their errors) over it, then the parts assembled from that reading."""
+    from builders.layout import apply, assemble
     from builders.limits import MAX_SEED_BYTES, read_regular
 
     data = read_regular(Path(path), MAX_SEED_BYTES, "seed")
     text = decode_seed(Path(path), data)
+    reading = heuristic_reading(text)
+    if layout:
+        lines = {s.line: s.text for s in (_strip(x) for x in _lines(text)) if s.text}
+        reading = apply(reading, layout, lines, text.count("\n") + 1, Path(handmap or path))
+    return assemble(Path(path), text, hashlib.sha256(data).hexdigest(), reading)
+
+
+def heuristic_reading(text: str) -> list:
+    """The parser's default reading: a region for every non-blank line (``builders.layout.LineReading``)."""
+    from builders.layout import LineReading
+
     lines = [_strip(s) for s in _lines(text)]
-    nonblank = [s for s in lines if s.text]
+    content = [s for s in lines if s.text]
+    region: dict[int, str] = {}
+    credit_of: dict[int, str] = {}
 
     # Trailing furniture: from the first line that starts it to the end.
-    cut = len(nonblank)
-    for i, s in enumerate(nonblank):
-        if _FURNITURE_START.match(s.text):
-            cut = i
-            break
-    content, furniture = nonblank[:cut], nonblank[cut:]
-    furniture += [s for s in content if _FURNITURE_LINE.match(s.text)]
-    content = [s for s in content if not _FURNITURE_LINE.match(s.text)]
+    cut = next((i for i, s in enumerate(content) if _FURNITURE_START.match(s.text)), len(content))
+    for s in content[cut:]:
+        region[s.line] = "furniture"
+    content = content[:cut]
+    for s in content:
+        if _FURNITURE_LINE.match(s.text):
+            region[s.line] = "furniture"
+    content = [s for s in content if s.line not in region]
 
-    # A blank line separates paragraphs; consecutive lines form a block
-    # (photo galleries print image description and caption without one).
-    adjacent_prev = {}
-    for i, s in enumerate(content):
-        adjacent_prev[i] = i > 0 and content[i - 1].line == s.line - 1
-
-    seed = None
     title = None
-    parsed_dates: list[tuple[Span, str]] = []
-    header, body, captions, credits, url_spans = [], [], [], [], []
-    authors: list[str] = []
-    byline = None
-    publisher = None
-    section = None
-    url = None
-
+    last_body = None  # line of the latest body paragraph (a credit line below turns it into a caption)
     i = 0
     while i < len(content):
         s = content[i]
-        m_section = _SECTION_DATE.match(s.text)
-        if title is None and m_section:
-            header.append(s)
-            parsed_dates.append((s, m_section["date"]))
-            section = m_section["section"].strip()
+        prev = content[i - 1] if i else None
+        if title is None and _SECTION_DATE.match(s.text):
+            region[s.line] = "dateline"
         elif title is None:
             title = s
-        elif m := _BYLINE.match(s.text):
-            header.append(s)
-            byline = s
-            authors = [a.strip() for a in re.split(r",\s*|\s+and\s+", m["names"]) if a.strip()]
-        elif m := (_UPDATED.match(s.text) or _PUBLISHED_ON.match(s.text) or _DOTTED_DATE.match(s.text)):
-            header.append(s)
-            parsed_dates.append((s, m["date"]))
-        elif m := _PUBLISHER_LINE.match(s.text):
-            header.append(s)
-            publisher = m["publisher"].strip()
-            parsed_dates.append((s, m["date"]))
+            region[s.line] = "title"
+        elif _BYLINE.match(s.text):
+            region[s.line] = "byline"
+        elif any(rx.match(s.text) for rx in _DATED_LINE):
+            region[s.line] = "dateline"
         elif _SEPARATOR.match(s.text):
-            header.append(s)
-        elif m := _PHOTO_CREDIT.match(s.text):
-            credits.append(s)
+            region[s.line] = "header"
+        elif _PHOTO_CREDIT.match(s.text):
+            region[s.line] = "credit"
         elif m := _URL.match(s.text):
-            url = m["url"]
-            url_spans.append(s)
-            header.append(s)
+            region[s.line] = "url"
             # A URL broken over two lines: the next line continues it.
-            if url.endswith("-") and i + 1 < len(content) and _URL_CONTINUATION.match(content[i + 1].text):
+            if m["url"].endswith("-") and i + 1 < len(content) and _URL_CONTINUATION.match(content[i + 1].text):
                 i += 1
-                url += content[i].text
-                url_spans.append(content[i])
-                header.append(content[i])
-        elif _CREDIT_LINE.match(s.text) and (body or captions or title) and i > 0:
+                region[content[i].line] = "url"
+        elif _CREDIT_LINE.match(s.text) and i > 0:
             # The paragraph just before a credit line is its photo's caption.
-            credits.append(s)
-            prev = content[i - 1]
-            if body and body[-1] is prev:
-                body.pop()
-                captions.append(prev)
+            region[s.line] = "credit"
+            if last_body is not None and prev is not None and last_body == prev.line:
+                region[prev.line] = "caption"
+                last_body = None
         elif m := _BRACKET_CAPTION.match(s.text):
-            caption = Span(s.start, s.start + len(m["caption"]), m["caption"], s.line)
-            credit_start = s.start + s.text.rindex("[") + 1
-            captions.append(caption)
-            credits.append(Span(credit_start, credit_start + len(m["credit"]), m["credit"], s.line))
+            region[s.line] = "caption"
+            credit_of[s.line] = m["credit"]
             # An image description printed on the line right above, in the same block.
-            if adjacent_prev[i] and body and body[-1] is content[i - 1]:
-                captions.append(body.pop())
+            if prev is not None and prev.line == s.line - 1 and last_body == prev.line:
+                region[prev.line] = "caption"
+                last_body = None
         else:
-            body.append(s)
+            region[s.line] = "body"
+            last_body = s.line
         i += 1
+    return [LineReading(n, region[n], credit=credit_of.get(n)) for n in sorted(region)]
 
-    if title is None:
-        raise BuildError(Path(path), "no title line found", line=1, field="title")
 
-    published = None
-    dateline = None
-    for span, raw in parsed_dates:
-        try:
-            d = _parse_date(raw)
-        except ValueError:
-            raise BuildError(Path(path), f"unreadable date {raw!r}", line=span.line, field="date_published") from None
-        if published is not None and d != published:
-            raise BuildError(Path(path), f"datelines disagree: {published} and {d}", line=span.line,
-                             field="date_published")
-        published, dateline = d, dateline or span
-
-    content_text = "\n".join([title.text, *(b.text for b in body)])
+def content_language(texts: list[str]) -> tuple[str | None, list[str]]:
+    """The language the content's script reads as (only 'en' is recognised) and its machine-translation signs."""
+    content_text = "\n".join(texts)
     letters = [c for c in content_text if c.isalpha()]
     latin = sum(1 for c in letters if c.isascii())
     language = "en" if letters and latin / len(letters) > 0.98 else None
-    mt_signals = sorted({m.group() for rx in _MT_SIGNALS for m in rx.finditer(content_text)})
-
-    seed = ParsedSeed(
-        path=Path(path),
-        text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
-        title=title,
-        body=body,
-        captions=sorted(captions, key=lambda s: s.start),
-        credits=credits,
-        header=header,
-        furniture=furniture,
-        authors=authors,
-        byline=byline,
-        dateline=dateline,
-        date_published=published,
-        publisher_printed=publisher,
-        url=url,
-        url_spans=url_spans,
-        section=section,
-        language=language,
-        mt_signals=mt_signals,
-    )
-    return seed
+    return language, sorted({m.group() for rx in _MT_SIGNALS for m in rx.finditer(content_text)})

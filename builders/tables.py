@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from builders.errors import BuildError
-from builders.handmap import Dating, HandMap, load_handmap
+from builders.errors import BuildError, Pos
+from builders.handmap import Dating, HandMap, load_handmap, open_todos
 from builders.parse import ParsedSeed, parse_seed
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO
@@ -56,10 +56,16 @@ def _line_of_key(path: Path, key: str) -> int | None:
     return None
 
 
+def seed_order(path: Path) -> tuple[int, str]:
+    """Seeds in the order of their numbers (``1000_…`` after ``999_…``), whatever the width."""
+    number, _, _ = path.name.partition("_")
+    return (int(number) if number.isdigit() else -1, path.name)
+
+
 def load_seeds(root: Path) -> list[Seed]:
     """Pair every seed with its hand-map; refuse strays and changed seeds."""
     seed_dir, map_dir = root / "seeds", root / "builders" / "handmaps"
-    seed_files = sorted(seed_dir.glob("*.txt"))
+    seed_files = sorted(seed_dir.glob("*.txt"), key=seed_order)
     map_files = sorted(map_dir.glob("*.yaml"))
     if not seed_files:
         raise BuildError(seed_dir, "no seeds found")
@@ -76,7 +82,9 @@ def load_seeds(root: Path) -> list[Seed]:
         if hm.seed != sf.name:
             raise BuildError(path, f"names seed {hm.seed!r} but is the hand-map of {sf.name!r}",
                              line=_line_of_key(path, "seed"), field="seed")
-        parsed = parse_seed(sf)
+        if todo := open_todos(path, hm):
+            raise todo
+        parsed = parse_seed(sf, hm.layout, handmap=path)
         if parsed.sha256 != hm.seed_sha256:
             raise BuildError(path, f"seed {sf.name} has changed since this hand-map was written "
                                    f"(sha256 {parsed.sha256}, hand-map records {hm.seed_sha256}); "
@@ -136,7 +144,8 @@ class _Builder:
             if old is not None:  # the same span quoted twice is context only if marked so both times
                 row["context"] = row["context"] and old["context"]
             self.t.evidence[key] = row
-            self.t.origin.setdefault(("evidence", row["evidence_id"]), (seed.handmap_path, line))
+            self.t.origin.setdefault(("evidence", row["evidence_id"]),
+                                     (seed.handmap_path, line.line if isinstance(line, Pos) else line))
         elif old["context"] and not context:
             old["context"] = False
 
@@ -189,11 +198,11 @@ class _Builder:
         # The parser's reading of language and machine translation must agree with the curator's.
         if p.language is not None and s.language != p.language:
             raise BuildError(seed.handmap_path, f"language {s.language!r} but the text reads as {p.language!r}",
-                             line=s.line, row=s.id, field="language")
+                             line=s.at("language"), row=s.id, field="language")
         if bool(p.mt_signals) != s.machine_translated:
             found = f"signs of machine translation: {p.mt_signals}" if p.mt_signals else "no sign of machine translation"
             raise BuildError(seed.handmap_path, f"machine_translated is {s.machine_translated} but the parser finds "
-                             f"{found}", line=s.line, row=s.id, field="machine_translated")
+                             f"{found}", line=s.at("machine_translated"), row=s.id, field="machine_translated")
         self.t.rows["sources"].append({
             "source_id": s.id,
             "seed_file": p.name,
@@ -211,6 +220,9 @@ class _Builder:
             "machine_translated_inferred": s.machine_translated_inferred,
             "original_language": s.original_language,
             "photo_credits": "; ".join(c.text for c in p.credits) or None,
+            "retrieved_url": s.retrieved.url if s.retrieved else None,
+            "date_retrieved": s.retrieved.date if s.retrieved else None,
+            "retrieved_publisher": s.retrieved.publisher if s.retrieved else None,
             "notes": s.notes,
         })
         # A separator line ("-") is header too, but supports nothing: only lines with content are cited.
@@ -220,7 +232,7 @@ class _Builder:
         for span in p.credits:
             self.add_span(seed, span.line, span.start, span.end, {"credit"}, "sources", s.id)
         if s.publisher_quote:
-            self.quote(seed, s.line, s.publisher_quote, None, CONTENT_REGIONS | {"header"}, "sources", s.id)
+            self.quote(seed, s.at("publisher_quote"), s.publisher_quote, None, CONTENT_REGIONS | {"header"}, "sources", s.id)
 
     def entities(self, seed: Seed) -> None:
         hm = seed.handmap
@@ -263,18 +275,18 @@ class _Builder:
                 "country_iso3": e.country, "russia_dprk": e.russia_dprk, "part_of_event_id": e.part_of,
                 "reading_inferred": e.reading_inferred, "reading_rationale": e.reading_rationale, "notes": e.notes})
             for q in e.quotes:
-                self.quote(seed, q.line or e.line, q.quote, q.occurrence, CONTENT_REGIONS, "events", e.id,
+                self.quote(seed, q.at("quote"), q.quote, q.occurrence, CONTENT_REGIONS, "events", e.id,
                            q.attributed_to, q.context)
 
     def gifts(self, seed: Seed) -> None:
         for g in seed.handmap.gifts:
             self.define(g.id, seed, g.line)
             for q in g.quotes:
-                self.quote(seed, q.line or g.line, q.quote, q.occurrence, CONTENT_REGIONS, "gifts", g.id,
+                self.quote(seed, q.at("quote"), q.quote, q.occurrence, CONTENT_REGIONS, "gifts", g.id,
                            q.attributed_to, q.context)
             if g.date is None and g.event not in self.events:
                 raise BuildError(seed.handmap_path, f"occasion {g.event} is not a defined event",
-                                 line=g.line, row=g.id, field="event")
+                                 line=g.at("event"), row=g.id, field="event")
             self.t.rows["gifts"].append(self._gift_row(g, self._dates(g.date) if g.date else {}))
 
     def _gift_row(self, g, dates: dict) -> dict:
@@ -339,71 +351,31 @@ class _Builder:
                 "country_iso3": c["iso3"], "name": c["name"], "iso2": c.get("iso2"),
                 "cow_ccode": c.get("cow_ccode"), "cow_abb": c.get("cow_abb")})
 
-    def did_you_mean(self, ref: str) -> str:
-        """"; did you mean …?" with the closest defined ids (`rusprk ids` lists them all)."""
-        import difflib
-
-        near = difflib.get_close_matches(ref, sorted(self.defined), n=3, cutoff=0.6)
-        return f"; did you mean {', '.join(near)}?" if near else "; `rusprk ids` lists the ids defined"
-
     def check_references(self, seed: Seed) -> None:
-        """Every id a hand-map refers to is defined somewhere; say where it is not."""
+        """Every id a hand-map refers to is defined somewhere (builders.references); stop at the first that is not."""
+        from builders import references
+
         countries = {r["country_iso3"] for r in self.t.rows["countries"]}
-        path = seed.handmap_path
-
-        def need(ref, prefix, line, row, field):
-            if ref is None:
-                return
-            if prefix == "ISO":
-                if ref not in countries:
-                    raise BuildError(path, f"unknown country {ref!r} (not in builders/reference/countries.yaml)",
-                                     line=line, row=row, field=field)
-            elif not ref.startswith(prefix) or ref not in self.defined:
-                raise BuildError(path, f"refers to {ref}, which no hand-map defines as a {prefix}… record"
-                                 + self.did_you_mean(ref), line=line, row=row, field=field)
-
-        hm = seed.handmap
-        for p in hm.people:
-            need(p.country, "ISO", p.line, p.id, "country")
-        for p in hm.places:
-            need(p.within, "plc-", p.line, p.id, "within")
-            need(p.country, "ISO", p.line, p.id, "country")
-        for b in hm.bodies:
-            need(b.country, "ISO", b.line, b.id, "country")
-        for e in hm.events:
-            need(e.place, "plc-", e.line, e.id, "place")
-            need(e.country, "ISO", e.line, e.id, "country")
-            need(e.part_of, "evt-", e.line, e.id, "part_of")
-            for p in e.participants:
-                need(p.who, p.who[:4], p.line, e.id, "participants.who")
-        for g in hm.gifts:
-            for field in ("giver", "recipient"):
-                ref = getattr(g, field)
-                need(ref, ref[:4] if ref else "", g.line, g.id, field)
-            need(g.event, "evt-", g.line, g.id, "event")
-            need(g.place, "plc-", g.line, g.id, "place")
+        found = references.problems(seed.handmap_path, seed.handmap, set(self.defined), countries)
+        if found:
+            raise found[0]
 
     def mentions(self, seed: Seed) -> None:
         tables = {"per": ("people", "person_id"), "plc": ("places", "place_id"), "bod": ("bodies", "body_id")}
         seen = {(r["alias_id"]): r for r in self.t.rows["aliases"]}
-        countries = {r["country_iso3"] for r in self.t.rows["countries"]}
         for m in seed.handmap.mentions:
-            if m.of not in self.defined and m.of not in countries:
-                raise BuildError(seed.handmap_path, f"mentions {m.of}, which no hand-map defines "
-                                 "(nor builders/reference/countries.yaml)" + self.did_you_mean(m.of), line=m.line,
-                                 row=m.of, field="of")
             if m.of.isupper():  # a country, by ISO code
                 table, key = "countries", "country_iso3"
             else:
                 table, key = tables[m.of[:3]]
             # Names, like every record but the source's, rest on the content: a credit line is source metadata.
-            start, end = self.locate(seed, m.line, m.quote, m.occurrence, m.of)
+            start, end = self.locate(seed, m.at("quote"), m.quote, m.occurrence, m.of)
             self.add_span(seed, m.line, start, end, CONTENT_REGIONS, table, m.of, m.attributed_to)
             alias_id = f"{m.of}:{m.name}"
             if alias_id in seen:
                 if seen[alias_id]["kind"] != m.kind:
                     raise BuildError(seed.handmap_path, f"alias {m.name!r} of {m.of} is {m.kind!r} here but "
-                                     f"{seen[alias_id]['kind']!r} elsewhere", line=m.line, row=alias_id,
+                                     f"{seen[alias_id]['kind']!r} elsewhere", line=m.at("kind"), row=alias_id,
                                      field="kind")
             else:
                 row = {"alias_id": alias_id, "person_id": None, "place_id": None, "body_id": None,
@@ -422,18 +394,15 @@ class _Builder:
 
     def cites(self, seed: Seed) -> None:
         for c in seed.handmap.cite:
-            table = PREFIX_TABLE.get(c.record[:3])
-            if c.record not in self.defined or table is None:
-                raise BuildError(seed.handmap_path, f"cites {c.record}, which no hand-map defines"
-                                 + self.did_you_mean(c.record), line=c.line, row=c.record, field="record")
-            self.quote(seed, c.line, c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to,
+            table = PREFIX_TABLE[c.record[:3]]  # known: builders.references checked it
+            self.quote(seed, c.at("quote"), c.quote, c.occurrence, CONTENT_REGIONS, table, c.record, c.attributed_to,
                        c.context)
         # Paragraphs read and found empty of facts must still exist in the seed.
         for n in seed.handmap.no_facts:
             try:
                 locate(seed.norm, n.quote)
             except (QuoteNotFound, QuoteAmbiguous) as exc:
-                raise BuildError(seed.handmap_path, str(exc), line=n.line, field="no_facts") from None
+                raise BuildError(seed.handmap_path, str(exc), line=n.at("quote"), field="no_facts") from None
 
     def participants(self) -> None:
         # Which actors a quote names: the aliases, read the way rusprk.validate.meaning reads them.
@@ -448,7 +417,7 @@ class _Builder:
                 pid = f"{event_id}/{p.who}/{p.role}"
                 if pid in seen:
                     raise BuildError(seed.handmap_path, f"participant {p.who} listed twice as {p.role}",
-                                     line=p.line, row=pid, field="participants")
+                                     line=p.at("role"), row=pid, field="participants")
                 seen.add(pid)
                 self.t.rows["participants"].append({
                     "participant_id": pid, "event_id": event_id,
@@ -458,7 +427,7 @@ class _Builder:
                     "actor_rationale": p.actor_rationale})
                 self.t.origin[("participants", pid)] = (seed.handmap_path, p.line)
                 if p.quote:
-                    self.quote(seed, p.line, p.quote, p.occurrence, CONTENT_REGIONS, "participants", pid)
+                    self.quote(seed, p.at("quote"), p.quote, p.occurrence, CONTENT_REGIONS, "participants", pid)
                     continue
                 # Default evidence: the event's quotes, from any seed, that name the participant (or, for a
                 # reference without a name, that hold the words its actor_rationale quotes).
@@ -473,7 +442,7 @@ class _Builder:
                 if not found:
                     raise BuildError(seed.handmap_path, f"no quote of {event_id} names {p.who} by one of its aliases; "
                                      "give the participant its own quote",
-                                     line=p.line, row=pid, field="quote")
+                                     line=p.at("who"), row=pid, field="quote")
 
 
 def _interval(start, end) -> str:

@@ -1,4 +1,5 @@
-"""Command line: rusprk build | validate | info | tables | cite | export | diff (also python -m rusprk)."""
+"""Command line: rusprk build | add-source | check | ids | validate | info | tables | cite | export | diff
+(also python -m rusprk)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,21 @@ def cmd_ids(args) -> int:
     from builders.check import ids
 
     return ids(root, args.prefix or "")
+
+
+def cmd_add_source(args) -> int:
+    root = _checkout(args, "add-source")
+    if root is None:
+        return 2
+    from builders.add_source import add_source
+    from builders.errors import BuildError
+
+    try:
+        add_source(root, Path(args.file), url=args.url, retrieved=args.retrieved, publisher=args.publisher)
+    except BuildError as exc:
+        print(f"rusprk add-source: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_validate(args) -> int:
@@ -186,6 +202,7 @@ EXAMPLES = """examples:
   rusprk export sqlite rusprk.db            a SQLite database for Datasette and SQL tools
   rusprk diff rusprk-0.1.0.zip dist/        what changed between two releases
   rusprk build                              rebuild dist/ in a source checkout
+  rusprk add-source article.txt             a new article into seeds/, with a draft hand-map (curators)
   rusprk check                              what the build would refuse, writing nothing (curators)
   rusprk ids per-                           the ids the hand-maps define, to refer to (curators)
 """
@@ -213,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
                 "rusprk check builders/handmaps/001_e6929dbc36b7e812.yaml", cmd_check)
     k.add_argument("handmaps", nargs="*", help="the hand-maps to list every misquote of (default: all)")
     k.add_argument("--root", default=".", help="the source checkout (default: current folder)")
+    a = command("add-source", "copy a new article into seeds/ and write its draft hand-map (curators)",
+                "rusprk add-source article.txt --url https://example.org/a --retrieved 2026-12-01", cmd_add_source)
+    a.add_argument("file", help="the article as UTF-8 text (LF line endings)")
+    a.add_argument("--url", help="where it was retrieved from (recorded as known from retrieval)")
+    a.add_argument("--retrieved", metavar="YYYY-MM-DD", help="the date it was retrieved")
+    a.add_argument("--publisher", help="the outlet it was retrieved from, when the page does not say")
+    a.add_argument("--root", default=".", help="the source checkout (default: current folder)")
     n = command("ids", "the ids the hand-maps define, with names, titles and dates", "rusprk ids per-", cmd_ids)
     n.add_argument("prefix", nargs="?", help="only ids that begin so (per-, evt-2018-, ...)")
     n.add_argument("--root", default=".", help="the source checkout (default: current folder)")

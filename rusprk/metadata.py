@@ -33,6 +33,10 @@ __all__ = [
 #: Stable, human-readable ids: a table prefix, then a lower-case slug.
 #: Ids are chosen by curators in the hand-maps, never derived from row order,
 #: and never reused for another record once published.
+# Seed file names: a number (the next free one, at least three digits) and the first 16 hex digits of
+# the SHA-256 of the file's bytes (the five original seeds' names predate the rule: their hex part is
+# not their hash).  Up to six digits: a million sources.  Seeds are ordered by the number.
+SEED_FILE_PATTERN = r"^[0-9]{3,6}_[0-9a-f]{16}\.txt$"
 ID_PATTERN = r"^[a-z]{3}-[a-z0-9]+(-[a-z0-9]+)*$"
 
 #: The value types a field may have.  Names follow Frictionless Table Schema.
@@ -275,8 +279,8 @@ _RESOURCES: tuple[Resource, ...] = (
         "One row per seed article: its file, hash and publication metadata.",
         (
             _id("source_id", "src", "source"),
-            Field("seed_file", "string", "File name of the seed in seeds/.", required=True, unique=True,
-                  pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$"),
+            Field("seed_file", "string", "File name of the seed in seeds/: its number and a hash of its bytes "
+                  "(see the codebook's Sources).", required=True, unique=True, pattern=SEED_FILE_PATTERN),
             Field("sha256", "string", "SHA-256 of the seed file's bytes.", required=True, unique=True,
                   pattern=r"^[0-9a-f]{64}$"),
             Field("title", "string", "Headline as printed.", required=True, verbatim=True),
@@ -303,6 +307,12 @@ _RESOURCES: tuple[Resource, ...] = (
                   null_means="Not translated, or original language unknown."),
             Field("photo_credits", "string", "Photo credit lines, separated by '; ' (source metadata).",
                   null_means="No credited photos.", verbatim=True),
+            Field("retrieved_url", "string", "URL the article was retrieved from, as recorded by the curator at "
+                  "retrieval (not printed on the page).", null_means="Not recorded at retrieval.", verbatim=True),
+            Field("date_retrieved", "date", "Date the article was retrieved, as recorded by the curator.",
+                  null_means="Not recorded at retrieval."),
+            Field("retrieved_publisher", "string", "Outlet the article was retrieved from, as recorded by the "
+                  "curator at retrieval (not read from the page).", null_means="Not recorded at retrieval."),
             _NOTES,
         ),
         ("source_id",),

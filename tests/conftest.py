@@ -94,6 +94,16 @@ def maintainer(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def curator(tmp_path_factory):
+    """Another copy of the clone, where the curator's guide adds a source, builds it and diffs it."""
+    import docs
+
+    clone = docs.copy_checkout(ROOT, tmp_path_factory.mktemp("curator") / "rusprk", with_venv=True)
+    return docs.Place(cwd=clone, bin=clone / ".venv" / "bin", python=clone / ".venv" / "bin" / "python",
+                      offline=False)
+
+
+@pytest.fixture(scope="session")
 def wheel(maintainer):
     """The wheel, built by the README's release commands in the maintainer's copy."""
     out = run_once(readme_block("maintainer", "--wheel"), maintainer)

@@ -7,6 +7,7 @@ HTML comment (invisible on GitHub):
                                  block that installs it)
     <!-- test: release -->       the unzipped release zip, the same venv on PATH
     <!-- test: maintainer -->    a copy of the clone, its .venv the test interpreter's environment
+    <!-- test: curator -->       another such copy, for the curator's guide: its blocks run there in order
     <!-- test: build -->         a copy of the clone with no .venv: the README's build command from nothing
     <!-- test: ci -->            the test command itself: .ci/run must run exactly this line
     <!-- test: server PORT -->   run in the user's folder; passes once PORT answers HTTP, then stopped
@@ -31,9 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: The documents whose blocks are run: the README and the guides.
-DOCUMENTS = ("README.md", "docs/datasette.md", "builders/handmaps/README.md", "builders/review/blind-reading-brief.md")
+DOCUMENTS = ("README.md", "docs/datasette.md", "docs/curating.md", "builders/handmaps/README.md",
+             "builders/review/blind-reading-brief.md")
 COMMAND_LANGUAGES = ("sh", "python", "sql", "r")
-KINDS = ("user", "release", "maintainer", "build", "ci", "server")
+KINDS = ("user", "release", "maintainer", "curator", "build", "ci", "server")
 
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _TEST = re.compile(r"^<!--\s*test:\s*(\S+)(?:\s+(\S+))?\s*-->\s*$")

@@ -285,7 +285,9 @@ def test_check_finds_an_unknown_id_with_a_suggestion_and_writes_nothing(project)
     out = _cli(project, "check", f"builders/handmaps/{SEED}.yaml")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert f"{SEED}.yaml:" in out.stdout and "did you mean per-sin-hong-chol" in out.stdout, out.stdout
-    assert f":{line} " in out.stdout or f":{line - 1} " in out.stdout or f":{line + 1} " in out.stdout
+    # At the line and column of the value itself.
+    text = (project / "builders" / "handmaps" / f"{SEED}.yaml").read_text().splitlines()[line - 1]
+    assert f"{SEED}.yaml:{line}:{text.index('per-sin-hong-cho') + 1} " in out.stdout, out.stdout
     assert _hashes(project) == edited and set(before) == set(edited)
 
 

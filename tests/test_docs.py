@@ -59,7 +59,7 @@ def test_block_runs_as_written(block, request):
         assert (place.cwd / "dist" / "datapackage.json").is_file()
         return
     place = request.getfixturevalue(block.kind)
-    out = run_once(block, place) if block.kind in ("user", "maintainer") else docs.run(block, place)
+    out = run_once(block, place) if block.kind in ("user", "maintainer", "curator") else docs.run(block, place)
     assert out.returncode == 0, _failed(block, out)
 
 

@@ -1,0 +1,86 @@
+"""Every id a hand-map refers to is defined somewhere: one rule for the build and ``rusprk check``.
+
+A reference (a place's ``within``, an event's ``place``, ``part_of`` and
+participants, a gift's giver, recipient, occasion and place, a mention's
+``of``, a cite's ``record``, any ``country``) must name a record some
+hand-map defines, of the kind the field takes, or a country of
+``builders/reference/countries.yaml``.  Each unknown one is reported at the
+line and column of its value with the closest ids ("did you mean").
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from builders.errors import BuildError
+
+PREFIXES = ("src-", "per-", "plc-", "bod-", "evt-", "gft-")
+
+
+def did_you_mean(ref: str, defined) -> str:
+    """"; did you mean …?" with the closest defined ids (`rusprk ids` lists them all)."""
+    near = difflib.get_close_matches(ref, sorted(defined), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(near)}?" if near else "; `rusprk ids` lists the ids defined"
+
+
+def defined_ids(handmaps) -> set[str]:
+    """Every id the hand-maps define."""
+    return {r.id for hm in handmaps for r in (hm.source, *hm.people, *hm.places, *hm.bodies, *hm.events, *hm.gifts)}
+
+
+def problems(path: Path, hm, defined: set[str], countries: set[str]) -> list[BuildError]:
+    """Every reference of one hand-map that names nothing defined, in the order written."""
+    out: list[BuildError] = []
+
+    def need(model, field, ref, prefix, row, shown=None):
+        if ref is None:
+            return
+        shown = shown or field
+        if prefix == "ISO":
+            if ref not in countries:
+                out.append(BuildError(path, f"unknown country {ref!r} (not in builders/reference/countries.yaml)"
+                                      + did_you_mean(ref, countries), line=model.at(field), row=row, field=shown))
+        elif not ref.startswith(prefix) or ref not in defined:
+            kinds = f"{prefix}… ids"
+            out.append(BuildError(path, f"refers to {ref}, which no hand-map defines among its {kinds}"
+                                  + did_you_mean(ref, defined), line=model.at(field), row=row, field=shown))
+
+    for p in hm.people:
+        need(p, "country", p.country, "ISO", p.id)
+    for p in hm.places:
+        need(p, "within", p.within, "plc-", p.id)
+        need(p, "country", p.country, "ISO", p.id)
+    for b in hm.bodies:
+        need(b, "country", b.country, "ISO", b.id)
+    for e in hm.events:
+        need(e, "place", e.place, "plc-", e.id)
+        need(e, "country", e.country, "ISO", e.id)
+        need(e, "part_of", e.part_of, "evt-", e.id)
+        for p in e.participants:
+            need(p, "who", p.who, p.who[:4], e.id, "participants.who")
+    for g in hm.gifts:
+        for field in ("giver", "recipient"):
+            ref = getattr(g, field)
+            need(g, field, ref, ref[:4] if ref else "", g.id)
+        need(g, "event", g.event, "evt-", g.id)
+        need(g, "place", g.place, "plc-", g.id)
+        need(g, "country", g.country, "ISO", g.id)
+    for m in hm.mentions:
+        if m.of.isupper():
+            need(m, "of", m.of, "ISO", m.of)
+        elif m.of[:4] in ("per-", "plc-", "bod-"):
+            need(m, "of", m.of, m.of[:4], m.of)
+        else:
+            out.append(BuildError(path, f"a mention names a person, place, body or country, not {m.of}",
+                                  line=m.at("of"), row=m.of, field="of"))
+    for c in hm.cite:
+        need(c, "record", c.record, c.record[:4] if c.record[:4] in PREFIXES else "evt-", c.record)
+    return out
+
+
+def country_codes(root: Path) -> set[str]:
+    import yaml
+
+    ref = yaml.safe_load((Path(root) / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
+    return {c["iso3"] for c in ref["countries"]}
