@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import shutil
 import signal
 import statistics
@@ -305,6 +306,119 @@ def bench_build(work: Path, reps: int) -> dict:
             "epoch": e["SOURCE_DATE_EPOCH"],
             "clean_out": clean_out.splitlines()[-1:] or [""], "noop_out": noop_out.splitlines()[-1:] or [""],
             "same_as_repo": same, "reps": reps}
+
+
+SCALING_SIZES = (5, 50, 500, 2000)
+SCALING_TARGETS = {"clean_ratio": 12.0, "clean_mb": 1024.0, "edit_ratio": 1.5, "noop_ratio": 0.5}
+SCALING_START, SCALING_END = "<!-- build scaling: python bench/run.py --only scaling -->", "<!-- end of build scaling -->"
+
+
+_NOTES = re.compile(r"^(\s+notes: [^>|\"'\n][^\n]*)$", re.M)  # a one-line plain notes value
+
+
+def edit_notes(handmap: Path, words: str) -> None:
+    """A curator's edit that reaches the tables: words added to the first one-line notes of a record."""
+    text = handmap.read_text(encoding="utf-8")
+    handmap.write_text(_NOTES.sub(lambda m: f"{m.group(1)} {words}", text, count=1), encoding="utf-8")
+
+
+def bench_scaling(work: Path, sizes: list[int], timeout: float) -> dict:
+    """Clean, no-op and one-edited-hand-map builds of synthetic corpora (bench/corpus.py) of each size.
+
+    Sizes up to 50 seeds are timed three times (the median is kept), larger ones once: they take minutes.
+    Ratios are against the 5-seed clean build of this same run."""
+    sys.path.insert(0, str(ROOT))
+    from bench.corpus import make
+
+    e = env(SOURCE_DATE_EPOCH=build_epoch())
+    out: dict = {}
+    for n in sizes:
+        tree = make(n, work / "scaling" / str(n))
+        reps = 3 if n <= 50 else 1
+        maps = sorted((tree / "builders" / "handmaps").glob("*.yaml"))
+        edited = next(m for m in maps[n // 2:] + maps if _NOTES.search(m.read_text(encoding="utf-8")))
+        runs: dict[str, list[Run]] = {"clean": [], "noop": [], "edit": []}
+        for i in range(reps + (1 if n <= 50 else 0)):  # small sizes: one discarded warm-up (bytecode)
+            clean_outputs(tree)
+            round_ = {"clean": run([PY, "-m", "rusprk", "build"], tree, e, timeout),
+                      "noop": run([PY, "-m", "rusprk", "build"], tree, e, timeout)}
+            edit_notes(edited, f"Benchmark edit {i}.")
+            round_["edit"] = run([PY, "-m", "rusprk", "build"], tree, e, timeout)
+            for k, r in round_.items():
+                if r.code != 0:
+                    raise SystemExit(f"bench: {k} build of {n} seeds failed:\n{r.err[-3000:]}")
+            if n > 50 or i:
+                for k, r in round_.items():
+                    runs[k].append(r)
+        counts = runs["clean"][-1].out.strip().splitlines()[-1]
+        out[n] = {k: {"seconds": statistics.median(r.seconds for r in v), "mb": max(r.rss_mb for r in v)}
+                  for k, v in runs.items()}
+        out[n]["built"] = counts
+        out[n]["reps"] = reps
+        log(f"  {n} seeds: clean {out[n]['clean']['seconds']:.1f} s, no-op {out[n]['noop']['seconds']:.2f} s, "
+            f"edit {out[n]['edit']['seconds']:.1f} s")
+    # Where an edit's time goes, at the largest size of at most 500 seeds (cProfile doubles the time).
+    n = max([m for m in sizes if m <= 500] or sizes[:1])
+    tree = work / "scaling" / str(n)
+    maps = sorted((tree / "builders" / "handmaps").glob("*.yaml"))
+    edit_notes(next(m for m in maps[n // 2:] + maps if _NOTES.search(m.read_text(encoding="utf-8"))),
+               "Benchmark edit, profiled.")
+    out["profile"] = profile(["build"], tree, work / "scaling.prof", e)
+    out["profile_seeds"] = n
+    (work / "scaling.json").write_text(json.dumps(out, indent=2, default=str))
+    return out
+
+
+def render_scaling(sc: dict) -> list[str]:
+    import math
+
+    L = [SCALING_START, "", "## Build scaling", ""]
+    add = L.append
+    sizes = sorted(k for k in sc if isinstance(k, int))
+    base = sc[sizes[0]]["clean"]["seconds"]
+    add(f"Synthetic corpora from `python bench/corpus.py N OUT`: the five real seeds and hand-maps, then copies in "
+        "groups of five with every defined id renamed and one unique closing paragraph per seed, so every "
+        f"reference resolves and every quote is found. Ratios are to the {sizes[0]}-seed clean build of this run "
+        f"({sec(base)}). Clean: no outputs, no `.cache/`. No-op: built again, nothing changed. Edit: one "
+        "record's notes changed in one hand-map, then built (the other hand-maps' readings and the timeline "
+        "come from `.cache/`). Peak memory is the build's own.")
+    add("")
+    add("| seeds | rows built | clean | ratio | peak | no-op | ratio | one edit | ratio | peak |")
+    add("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in sizes:
+        r = sc[n]
+        built = dict(reversed(part.split(" ")) for part in r["built"].replace("built ", "").split(", "))
+        rows = f"{int(built.get('events', 0)):,} events, {int(built.get('evidence', 0)):,} evidence rows"
+        add(f"| {n:,} | {rows} | {sec(r['clean']['seconds'])} | "
+            f"{r['clean']['seconds'] / base:.1f}× | {r['clean']['mb']:.0f} MB | {sec(r['noop']['seconds'])} | "
+            f"{r['noop']['seconds'] / base:.2f}× | {sec(r['edit']['seconds'])} | {r['edit']['seconds'] / base:.1f}× | "
+            f"{r['edit']['mb']:.0f} MB |")
+    add("")
+    if len(sizes) >= 2:
+        grow = []
+        for a, b in zip(sizes, sizes[1:]):
+            k = math.log(sc[b]["clean"]["seconds"] / sc[a]["clean"]["seconds"]) / math.log(b / a)
+            grow.append(f"{a:,} → {b:,} seeds: clean time × {sc[b]['clean']['seconds'] / sc[a]['clean']['seconds']:.1f} "
+                        f"for seeds × {b / a:.0f} (exponent {k:.2f}; 1.00 is linear)")
+        add("How cost grows: " + "; ".join(grow) + ".")
+        add("")
+    big = sizes[-1]
+    r = sc[big]
+    add("| target (ratios to the 5-seed clean build) | measured | verdict |")
+    add("| --- | --- | --- |")
+    add(f"| {big:,} seeds from clean ≤ {SCALING_TARGETS['clean_ratio']:.0f}× | {r['clean']['seconds'] / base:.1f}× "
+        f"({sec(r['clean']['seconds'])}) | {verdict(r['clean']['seconds'] / base <= SCALING_TARGETS['clean_ratio'])} |")
+    add(f"| … within 1 GB peak | {r['clean']['mb']:.0f} MB | {verdict(r['clean']['mb'] <= SCALING_TARGETS['clean_mb'])} |")
+    add(f"| one edited hand-map at {big:,} seeds ≤ {SCALING_TARGETS['edit_ratio']}× | {r['edit']['seconds'] / base:.1f}× "
+        f"({sec(r['edit']['seconds'])}) | {verdict(r['edit']['seconds'] / base <= SCALING_TARGETS['edit_ratio'])} |")
+    add(f"| no-op at {big:,} seeds ≤ {SCALING_TARGETS['noop_ratio']}× | {r['noop']['seconds'] / base:.2f}× "
+        f"({sec(r['noop']['seconds'])}) | {verdict(r['noop']['seconds'] / base <= SCALING_TARGETS['noop_ratio'])} |")
+    add("")
+    if sc.get("profile"):
+        profile_table(add, f"Where a one-edit build of {sc['profile_seeds']:,} seeds spends its time (one cProfile "
+                           "run)", sc["profile"])
+    L.append(SCALING_END)
+    return L
 
 
 def bench_validate(pkg: Path, reps: int, timeout: float, before: Path | None) -> dict:
@@ -652,6 +766,9 @@ def render(r: dict, args) -> str:
     if r.get("profile"):
         profile_table(add, f"Where `rusprk validate` spends its time ({max(val):,} event rows, one cProfile run "
                            "with `--workers 1`, since cProfile sees one thread)", r["profile"])
+    if r.get("scaling"):
+        L += render_scaling(r["scaling"])
+        add("")
     notes = ROOT / "bench" / "NOTES.md"
     if notes.is_file():
         add(notes.read_text(encoding="utf-8").strip())
@@ -667,7 +784,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", default=BEFORE_REV, help=f"git revision of the 'before' rusprk/ (default {BEFORE_REV})")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rusprk-bench")
     ap.add_argument("--out", type=Path, default=DOC)
+    ap.add_argument("--scaling-sizes", default=None,
+                    help=f"seeds of the build-scaling corpora (default {','.join(map(str, SCALING_SIZES))})")
+    ap.add_argument("--only", choices=["scaling"],
+                    help="run only this part and replace its section of the existing --out file")
     args = ap.parse_args(argv)
+    scaling_sizes = [int(s) for s in (args.scaling_sizes or ",".join(map(str, SCALING_SIZES))).split(",")]
+    if args.only == "scaling":
+        args.work.mkdir(parents=True, exist_ok=True)
+        log("build scaling ...")
+        section = "\n".join(render_scaling(bench_scaling(args.work, scaling_sizes, 3600)))
+        text = args.out.read_text(encoding="utf-8")
+        if SCALING_START in text:
+            head, rest = text.split(SCALING_START, 1)
+            text = head + section + rest.split(SCALING_END, 1)[1]
+        else:
+            text = text.rstrip("\n") + "\n\n" + section + "\n"
+        args.out.write_text(text, encoding="utf-8")
+        log(f"wrote the build-scaling section of {args.out}")
+        return 0
     sizes = [int(s) for s in (args.sizes or ("10000,100000" if args.quick else "10000,100000,1000000")).split(",")]
     reps = {"import": 10 if args.quick else 40, "load": 5 if args.quick else 15, "build": 2 if args.quick else 5,
             "validate": 2 if args.quick else 3, "load_scale": 2 if args.quick else 5}
@@ -694,6 +829,8 @@ def main(argv: list[str] | None = None) -> int:
         if n >= 100_000:
             log(f"load_all at {n} events ...")
             r["load_scale"][n] = bench_load_scale(pkg, reps["load_scale"], before, args.timeout)
+    log("build scaling ...")
+    r["scaling"] = bench_scaling(args.work, scaling_sizes, 3600)
     log("verdicts on the corruption catalogue ...")
     r["agreement"] = bench_agreement()
     log("profile ...")

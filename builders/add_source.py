@@ -159,6 +159,8 @@ def draft_handmap(root: Path, name: str, text: str, sha: str, url, retrieved, pu
             render(reading, lines).rstrip("\n"), ""]
     mentions, ambiguous = _mentions(parsed, known) if parsed else ([], [])
     out.append("# Every spelling of an existing record found in the content, with the sentence it stands in.")
+    out.append("# Delete a mention that does not name its record where it stands (a body named only inside a")
+    out.append("# person's title, \"Kremlin spokesman\", is not a mention of the body).")
     out.append("mentions:" if mentions else "mentions: []")
     out += mentions
     out += ["", "people: []", "places: []", "bodies: []", "events: []", "gifts: []", "cite: []", "no_facts: []", ""]
@@ -171,8 +173,8 @@ def draft_handmap(root: Path, name: str, text: str, sha: str, url, retrieved, pu
     for spelling, ids in ambiguous:
         todos.append(f"{spelling!r} is a spelling of {' and of '.join(ids)}: keep the mention(s) the text means")
     if parsed:
-        todos += [f"seed line {p.line}: {p.text[:60]!r}: quote it in a record or list it under no_facts"
-                  for p in parsed.body]
+        todos += [f"seed line {p.line}: {p.text[:60]!r}: quote it in a record or list it under no_facts (or, if "
+                  "it is not the article's, give it another region in layout:)" for p in parsed.body]
     out.append("# The build refuses this hand-map while any todo is open: delete each when done.")
     out.append("todo:")
     out += [f"  - todo: {_q(t)}" for t in todos] or ["  []"]
@@ -291,7 +293,8 @@ def candidate_dates(parsed, retrieved: dt.date | None) -> list[tuple[int, str, l
                 wd = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday").index(m.group())
                 before = ref - dt.timedelta(days=(ref.weekday() - wd) % 7)
                 after = ref + dt.timedelta(days=(wd - ref.weekday()) % 7 or 7)
-                found.append((span.line, m.group(), [before.isoformat(), after.isoformat()]))
+                found.append((span.line, m.group(), [f"{before.isoformat()} (on or before the page's date)",
+                                                     f"{after.isoformat()} (after it: a future tense)"]))
             else:
                 found.append((span.line, m.group(), ["a weekday of an undated page: unknown without other dates"]))
         for m in _RELATIVE_RX.finditer(span.text):

@@ -25,16 +25,17 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
         return _build(root, log, force)
 
 
-def checked_tables(root: Path):
+def checked_tables(root: Path, drafts: bool = False, cache: bool = False):
     """Stages 1-4, writing nothing: (rows, Arrow tables, pandas frames) by table; a BuildError at the first
-    problem.  ``rusprk check`` runs exactly this."""
+    problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
+    its other problems; they are reported apart)."""
     from builders import publish
     from builders.tables import build_tables
     from builders.validate import check_meaning_rows, validate_frames
     from rusprk._types import arrow_to_pandas
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    built = build_tables(root)  # stages 1-3: parse, hand-maps, tables
+    built = build_tables(root, drafts, cache)  # stages 1-3: parse, hand-maps, tables
     rows = dict(built.rows)
     tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
@@ -59,7 +60,7 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     from builders import codebook, curation_log, publish
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    rows, tables, frames = checked_tables(root)  # stages 1-4
+    rows, tables, frames = checked_tables(root, cache=True)  # stages 1-4, hand-map readings cached
 
     version = release.project_version(root)  # stage 5
     files: dict[str, bytes] = {}
@@ -76,7 +77,8 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     # The timeline figure for the README, drawn from the validated events (byte-reproducible).
     from builders.timeline import render_timeline
 
-    outside["docs/timeline.png"], outside["docs/timeline.svg"], _ = render_timeline(frames["events"])
+    outside["docs/timeline.png"], outside["docs/timeline.svg"], _ = render_timeline(
+        frames["events"], cache=root / ".cache" / "timeline")  # redrawn only when the rows it shows change
 
     # The SQLite database for Datasette and SQL users, with its Datasette metadata.  Its bytes
     # depend on the SQLite library version as well as the data (recorded in its header).

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from builders.errors import BuildError, Pos
-from builders.handmap import load_handmap, open_todos
+from builders.handmap import handmap_problems, open_todos
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,9 +44,11 @@ def check(path: Path, root: Path = ROOT) -> list[str]:
     """Every problem of one hand-map on its own: its form and each quote's place in its seed."""
     problems = []
     try:
-        hm = load_handmap(path)
+        hm, found = handmap_problems(path)
     except BuildError as exc:
         return [str(exc)]
+    if hm is None:
+        return [str(e) for e in found]
     seed = Path(root) / "seeds" / hm.seed
     try:
         data = seed.read_bytes()

@@ -13,7 +13,8 @@ from builders.quotes import QuoteAmbiguous, QuoteNotFound, locate
 
 
 def uncovered(seed, evidence: list[dict]) -> list:
-    """The body paragraphs of ``seed`` that no evidence row and no ``no_facts`` quote touches."""
+    """The body paragraphs of ``seed`` that no evidence row (of its source, or of any source: ``evidence`` may
+    be all rows or its own) and no ``no_facts`` quote touches."""
     spans = [(e["char_start"], e["char_end"]) for e in evidence if e["source_id"] == seed.source_id]
     for n in seed.handmap.no_facts:
         try:
@@ -24,8 +25,11 @@ def uncovered(seed, evidence: list[dict]) -> list:
 
 
 def check(seeds, evidence: list[dict]) -> None:
+    by_source: dict[str, list[dict]] = {}
+    for e in evidence:  # grouped once: each seed looks only at its own rows
+        by_source.setdefault(e["source_id"], []).append(e)
     for seed in seeds:
-        gaps = uncovered(seed, evidence)
+        gaps = uncovered(seed, by_source.get(seed.source_id, []))
         if gaps:
             listed = "; ".join(f"seed line {p.line}: {p.text[:50]!r}" for p in gaps)
             raise BuildError(seed.handmap_path, f"{len(gaps)} body paragraph(s) of {seed.parsed.path.name} neither "

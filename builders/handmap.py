@@ -30,8 +30,10 @@ LINE_KEY = "__line__"
 POS_KEY = "__pos__"  # key -> (line, column) of its value, so a problem names the value, not only its record
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the 1-based line of each mapping under LINE_KEY."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader that records the 1-based line of each mapping under LINE_KEY (and each value's line and
+    column under POS_KEY).  libyaml's scanner and parser where PyYAML has it: the pure-Python ones cost
+    most of a hand-map's load; the constructors below are the same Python either way."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -445,31 +447,90 @@ def _check_depth(path: Path, text: str) -> None:
             depth -= 1
 
 
-def load_handmap(path: Path) -> HandMap:
-    from builders.limits import MAX_HANDMAP_BYTES, check_text, decode_strict, read_regular
+def load_handmap(path: Path, cache: Path | None = None) -> HandMap:
+    """The hand-map at ``path``, validated; a BuildError at its first problem (``handmap_problems`` gives all).
+    With ``cache`` (a folder, the build's), the YAML reading of an unchanged hand-map is reused
+    (``builders.cache``); validation runs every time."""
+    hm, problems = _load(Path(path), cache)
+    if problems:
+        first = problems[0]
+        if len(problems) > 1:
+            first.message += f" (and {len(problems) - 1} more problem(s): `rusprk check` lists them)"
+        raise first
+    return hm
 
-    path = Path(path)
-    text = decode_strict(path, read_regular(path, MAX_HANDMAP_BYTES, "hand-map"), "hand-map")
+
+def handmap_problems(path: Path) -> tuple[HandMap | None, list[BuildError]]:
+    """The hand-map (None if it does not validate) and every problem of its form, each at its value."""
+    return _load(Path(path))
+
+
+def _load(path: Path, cache: Path | None = None) -> tuple[HandMap | None, list[BuildError]]:
+    from builders import cache as entries
+    from builders.limits import MAX_HANDMAP_BYTES, read_regular
+
+    data = read_regular(path, MAX_HANDMAP_BYTES, "hand-map")
+    entry = entries.key(data) if cache is not None else None
+    raw = entries.get(cache, entry) if cache is not None else None
+    if raw is None:
+        raw = _read_yaml(path, data)
+        if cache is not None:
+            entries.put(cache, entry, raw)
+    if not isinstance(raw, dict):
+        raise BuildError(path, "a hand-map is a YAML mapping", line=1)
+    try:
+        return HandMap.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [_problem(path, raw, err) for err in exc.errors()]
+
+
+def _read_yaml(path: Path, data: bytes):
+    """The hand-map's YAML, with lines and columns: its text checked at the door, its depth, then the load."""
+    from builders.limits import check_text, decode_strict
+
+    text = decode_strict(path, data, "hand-map")
     check_text(path, text, "hand-map")
     try:
         _check_depth(path, text)
-        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except BuildError as exc:
         raise BuildError(path, exc.message, line=exc.line, field=exc.field) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise BuildError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
                          line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
-    if not isinstance(raw, dict):
-        raise BuildError(path, "a hand-map is a YAML mapping", line=1)
-    try:
-        return HandMap.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        # pydantic reports model-level errors at the model; name the field path.
-        field = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
-        msg = err["msg"]
-        if len(exc.errors()) > 1:
-            msg += f" (and {len(exc.errors()) - 1} more problem(s))"
-        raise BuildError(path, msg, line=_line_at(raw, loc), field=field) from None
+
+
+def _problem(path: Path, raw: dict, err: dict) -> BuildError:
+    loc = tuple(err["loc"])
+    # pydantic reports model-level errors at the model; name the field path.
+    field = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":  # say what the mapping does take
+        model = _model_at(loc[:-1])
+        if model is not None:
+            allowed = [f.alias or name for name, f in model.model_fields.items() if name not in ("line", "positions")]
+            msg = f"{loc[-1]!r} is not a field here; this mapping takes: {', '.join(allowed)}"
+    return BuildError(path, msg, line=_line_at(raw, loc), field=field)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model that validates the mapping at ``loc`` inside a hand-map."""
+    import typing
+
+    model: Any = HandMap
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        field = model.model_fields.get(key) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return None
+        found = None
+        for arg in (field.annotation, *typing.get_args(field.annotation)):
+            for inner in (arg, *typing.get_args(arg)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    found = inner
+        if found is None:
+            return None
+        model = found
+    return model

@@ -1,7 +1,11 @@
 """The timeline figure: docs/timeline.png and docs/timeline.svg, drawn from the events table.
 
 One row per dated event, labelled with its title, in chronological order
-(sub-events, ``part_of_event_id``, follow their parent, indented).  The
+(sub-events, ``part_of_event_id``, follow their parent, indented).  A page
+shows at most ``MAX_ROWS`` rows: beyond that the figure shows the top-level
+exchanges only, then those counted by month or year (``bounded``), so it
+stays legible and its cost bounded however large the corpus grows; and a
+build redraws it only when the rows it shows change (a content-keyed cache).  The
 events cluster in a few short windows over 75 years, so the time axis is
 *broken*: each column is one window holding events, on its own linear scale,
 headed by its dates; nothing between windows is drawn.
@@ -45,6 +49,8 @@ WINDOW_GAP = dt.timedelta(days=120)
 LABEL_WIDTH = 64  # characters per label line
 ROW_HEIGHT = 0.3  # inches
 ARROW_IN = 0.28  # length of an open side's arrow, inches
+MAX_ROWS = 60  # rows a page shows legibly: beyond it the figure draws fewer, coarser rows (``bounded``)
+MAX_UNDATED_LISTED = 12  # undated events named under the figure; the rest are counted
 
 RC = {
     "font.family": "DejaVu Sans",
@@ -224,25 +230,116 @@ def _legend(fig) -> None:
                bbox_to_anchor=(0.01, 1 - 0.62 / fig.get_figheight()), handlelength=1.6, columnspacing=1.5)
 
 
-def render_timeline(events_df) -> tuple[bytes, bytes, dict]:
-    """(PNG bytes, SVG bytes, counts) for the events table (a pandas frame as rusprk.load returns)."""
-    import matplotlib as mpl
-    from matplotlib.figure import Figure
+def bounded(dated: list[dict]) -> tuple[list[dict], str]:
+    """The rows to draw, at most MAX_ROWS, and what they are (for the subtitle).
 
+    Every dated event while they fit; else the top-level exchanges (no dated parent); else those counted
+    by month, then by year.  So the figure stays readable, and its cost bounded, at any corpus size."""
+    if len(dated) <= MAX_ROWS:
+        return dated, "One row per dated event"
+    ids = {r["id"] for r in dated}
+    top = [r for r in dated if r["exchange"] and r["parent"] not in ids]
+    if len(top) <= MAX_ROWS:
+        return top, f"One row per top-level exchange ({len(top)} of {len(dated)} dated events; the parts of " \
+                    "visits and the context events are in the tables)"
+    for unit in ("month", "year"):
+        groups: dict[tuple, int] = {}
+        for r in top:
+            key = (r["start"].year, r["start"].month if unit == "month" else 1)
+            groups[key] = groups.get(key, 0) + 1
+        if len(groups) <= MAX_ROWS or unit == "year":
+            break
+    rows = []
+    for (year, month), n in sorted(groups.items())[:MAX_ROWS]:
+        start = dt.date(year, month, 1)
+        end = (dt.date(year, month, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1) \
+            if unit == "month" else dt.date(year, 12, 31)
+        rows.append({"id": f"{unit}-{start:%Y-%m}", "title": f"{n} top-level exchange{'s' * (n != 1)}",
+                     "start": start, "end": end, "open": None, "precision": unit, "status": "occurred",
+                     "exchange": True, "parent": None})
+    return rows, f"Top-level exchanges counted by {unit} ({len(top)} of {len(dated)} dated events)"
+
+
+def render_timeline(events_df, cache: Path | None = None) -> tuple[bytes, bytes, dict]:
+    """(PNG bytes, SVG bytes, counts) for the events table (a pandas frame as rusprk.load returns).
+
+    With ``cache`` (a folder), a figure already drawn for the same rows by the same code is reused: its
+    files are checked against the hashes recorded beside them, and redrawn if they differ."""
     recs = _records(events_df)
-    dated = [r for r in recs if r["start"] is not None]
+    all_dated = [r for r in recs if r["start"] is not None]
     undated = [r for r in recs if r["start"] is None]
-    if not dated:
+    if not all_dated:
         raise ValueError("events: no dated event to draw")
-    rows = _tree_order(dated)
+    dated, shown = bounded(all_dated)
     windows = _windows(dated)
     counts = {
-        "exchanges": sum(r["exchange"] for r in dated),
-        "context": sum(not r["exchange"] for r in dated),
+        "exchanges": sum(r["exchange"] for r in all_dated),
+        "context": sum(not r["exchange"] for r in all_dated),
         "undated_exchanges": sum(r["exchange"] for r in undated),
         "undated_context": sum(not r["exchange"] for r in undated),
         "windows": [(s.isoformat(), e.isoformat()) for s, e in windows],
+        "rows": len(dated),
     }
+    key = _key(dated, undated, shown, counts)
+    if cache is not None and (hit := _cached(cache, key)):
+        return (*hit, counts)
+    png, svg = _draw(dated, undated, shown, counts, windows)
+    if cache is not None:
+        _store(cache, key, png, svg)
+    return png, svg, counts
+
+
+def _key(dated, undated, shown, counts) -> str:
+    """What the figure depends on: the rows drawn, the undated note, this module's code, Matplotlib."""
+    import hashlib
+    import json
+
+    import matplotlib
+
+    facts = {"rows": dated, "undated": [(r["title"], r["exchange"]) for r in undated], "shown": shown,
+             "counts": counts, "code": Path(__file__).read_text(encoding="utf-8"), "mpl": matplotlib.__version__}
+    return hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _cached(cache: Path, key: str) -> tuple[bytes, bytes] | None:
+    """The cached PNG and SVG for ``key`` if both are there and match their recorded hashes."""
+    import hashlib
+    import json
+
+    try:
+        index = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+        png, svg = (cache / f"{key}.png").read_bytes(), (cache / f"{key}.svg").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if index != {"png": hashlib.sha256(png).hexdigest(), "svg": hashlib.sha256(svg).hexdigest()}:
+        return None  # corrupt: redrawn, never trusted
+    return png, svg
+
+
+def _store(cache: Path, key: str, png: bytes, svg: bytes) -> None:
+    import hashlib
+    import json
+
+    from builders.atomic import write_file
+
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob("*"):  # one figure is kept: the latest
+            if not old.name.startswith(key):
+                old.unlink()
+        write_file(cache / f"{key}.png", png)
+        write_file(cache / f"{key}.svg", svg)
+        write_file(cache / f"{key}.json", json.dumps(
+            {"png": hashlib.sha256(png).hexdigest(), "svg": hashlib.sha256(svg).hexdigest()}).encode())
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
+def _draw(dated, undated, shown, counts, windows) -> tuple[bytes, bytes]:
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    rows = _tree_order(dated)
 
     labels = []
     for r, depth in rows:
@@ -286,15 +383,16 @@ def render_timeline(events_df) -> tuple[bytes, bytes, dict]:
         fig.text(0.01, 1 - 0.22 / height, "RUSPRK: Russia–DPRK exchanges and context events", fontsize=11,
                  fontweight="bold", va="top")
         fig.text(0.01, 1 - 0.45 / height,
-                 f"One row per dated event ({counts['exchanges']} exchanges, {counts['context']} context events). "
-                 "The time axis is broken: each column is a window holding events, on its own scale.",
+                 (f"One row per dated event ({counts['exchanges']} exchanges, {counts['context']} context events). "
+                  if shown == "One row per dated event" else f"{shown}. ")
+                 + "The time axis is broken: each column is a window holding events, on its own scale.",
                  fontsize=7.5, va="top")
         _legend(fig)
         fig.text(0.01, 0.12 / height, undated_note, fontsize=6.5, va="bottom", color="#333333")
         png, svg = io.BytesIO(), io.BytesIO()
         fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return png.getvalue(), svg.getvalue(), counts
+    return png.getvalue(), svg.getvalue()
 
 
 def _undated_note(undated: list[dict]) -> str:
@@ -304,10 +402,15 @@ def _undated_note(undated: list[dict]) -> str:
     cx = sorted(r["title"] for r in undated if not r["exchange"])
     text = (f"Not drawn: {len(undated)} events the sources do not date "
             f"({len(ex)} exchanges, {len(cx)} context). ")
+
+    def listed(titles):  # a bounded note: the first few, and how many more
+        more = len(titles) - MAX_UNDATED_LISTED
+        return "; ".join(titles[:MAX_UNDATED_LISTED]) + (f"; and {more} more" if more > 0 else "")
+
     if ex:
-        text += "Exchanges: " + "; ".join(ex) + ". "
+        text += "Exchanges: " + listed(ex) + ". "
     if cx:
-        text += "Context: " + "; ".join(cx) + "."
+        text += "Context: " + listed(cx) + "."
     return "\n".join(textwrap.wrap(text, 190))
 
 

@@ -114,7 +114,8 @@ def test_the_draft_holds_layout_origin_dates_and_todos(curated):
     assert "layout:\n  - {lines: 1, as: title}  # Watch CBS News" in draft
     assert 'retrieved:' in draft and 'url: "https://www.cbsnews.com/news/example-putin-kim-treaty/"' in draft
     assert "date: 2026-11-30" in draft and 'publisher: "CBS News"' in draft
-    assert "seed line 13: 'Wednesday' -> 2024-06-19, 2024-06-26" in draft
+    assert ("seed line 13: 'Wednesday' -> 2024-06-19 (on or before the page's date), 2024-06-26 (after it: a "
+            "future tense)") in draft
     # One todo per body paragraph of the reading, each naming its seed line.
     for line in (2, 6, 8, 9, 11, 13, 15, 17, 19, 20):
         assert f"seed line {line}: " in draft
@@ -125,6 +126,8 @@ def test_the_build_and_check_refuse_open_todos(curated):
     assert refused.returncode == 1 and "open todo(s) at line(s)" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert checked.returncode == 1 and "open todo(s)" in checked.stdout
+    # The todos do not hide the rest: the draft's unread paragraphs are named too.
+    assert "body paragraph(s)" in checked.stdout and "neither quoted nor declared under no_facts" in checked.stdout
     assert re.search(r"005_[0-9a-f]{16}\.yaml:\d+:\d+ field todo: \d+ open todo", checked.stdout)
 
 
@@ -247,4 +250,5 @@ def test_candidate_dates_resolve_against_the_page():
 
     layout = [LayoutEntry.model_validate(e) for e in yaml.safe_load(ANSWER.read_text(encoding="utf-8"))["layout"]]
     found = candidate_dates(parse_seed(ARTICLE, layout), None)
-    assert (13, "Wednesday", ["2024-06-19", "2024-06-26"]) in found
+    assert (13, "Wednesday", ["2024-06-19 (on or before the page's date)", "2024-06-26 (after it: a future tense)"]) \
+        in found

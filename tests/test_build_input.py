@@ -187,7 +187,9 @@ def test_no_code_execution_from_data():
 
     from builders.handmap import _LineLoader
 
-    assert issubclass(_LineLoader, yaml.SafeLoader)
+    # SafeLoader or libyaml's CSafeLoader: the safe constructor only, never the full or unsafe one.
+    assert issubclass(_LineLoader, yaml.constructor.SafeConstructor)
+    assert not issubclass(_LineLoader, yaml.constructor.FullConstructor)
 
 
 # -- text hygiene and limits at the door (issue 12) -----------------------------

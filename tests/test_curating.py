@@ -64,3 +64,9 @@ def test_the_guides_draft_is_what_add_source_writes():
 
 def test_the_readme_links_the_guide():
     assert "(docs/curating.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_guide_shows_the_whole_prepared_answer():
+    """The worked example's finished hand-map, as the guide shows it, is the one the tests build."""
+    answer = (ROOT / "tests" / "articles" / "new-layout-article.answer.yaml").read_text(encoding="utf-8")
+    assert answer in [b.code for b in docs.blocks(ROOT, "docs/curating.md") if b.language == "yaml"]

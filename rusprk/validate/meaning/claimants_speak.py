@@ -22,15 +22,26 @@ REPORTING_KINDS = frozenset({"agency", "newspaper"})
 _CHANNEL = re.compile(r"\s*\([^()]*\)$")
 
 
-def parties(pkg, claimant: str) -> set[str]:
-    """The people and speaking bodies a claimant's spelling names (empty for "analysts")."""
+def parties(pkg, claimant: str, names: dict[str, set] | None = None) -> set[str]:
+    """The people and speaking bodies a claimant's spelling names (empty for "analysts"); ``names`` is
+    ``spellings(pkg)``, computed once by a caller that asks many times."""
     name = _CHANNEL.sub("", claimant)
-    found = {a.get("person_id") or a.get("body_id") for a in pkg.rows["aliases"] if a["alias"] == name}
-    found |= {p["person_id"] for p in pkg.rows["people"] if p["name"] == name}
-    found |= {b["body_id"] for b in pkg.rows["bodies"] if b["name"] == name}
+    found = set((names if names is not None else spellings(pkg)).get(name, ()))
     found.discard(None)
     bodies = pkg.by_id["bodies"]
     return {e for e in found if e not in bodies or bodies[e]["kind"] not in REPORTING_KINDS}
+
+
+def spellings(pkg) -> dict[str, set]:
+    """Every alias, person's name and body's name, with the ids it names."""
+    names: dict[str, set] = {}
+    for a in pkg.rows["aliases"]:
+        names.setdefault(a["alias"], set()).add(a.get("person_id") or a.get("body_id"))
+    for p in pkg.rows["people"]:
+        names.setdefault(p["name"], set()).add(p["person_id"])
+    for b in pkg.rows["bodies"]:
+        names.setdefault(b["name"], set()).add(b["body_id"])
+    return names
 
 
 def check(pkg) -> list[Problem]:
@@ -40,12 +51,13 @@ def check(pkg) -> list[Problem]:
             for ev in pkg.quotes("events", p["event_id"]):
                 speaking.setdefault(ev["source_id"], set()).add(pkg.actor(p))
     out, seen = [], set()
+    names = spellings(pkg)
     for ev in pkg.rows["evidence"]:
         claimant = ev["attributed_to"]
         if not claimant or (ev["source_id"], claimant) in seen:
             continue
         seen.add((ev["source_id"], claimant))
-        named = parties(pkg, claimant)
+        named = parties(pkg, claimant, names)
         if named and not named & speaking.get(ev["source_id"], set()):
             out.append(Problem("evidence", ev["evidence_id"], "attributed_to",
                                f"{claimant!r} ({', '.join(sorted(named))}) speaks in {ev['source_id']}, but no event "

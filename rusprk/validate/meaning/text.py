@@ -28,6 +28,7 @@ _DATE_PATTERNS = (
     # 31.05.2018
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),
 )
+_WORD = re.compile(r"\w")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -110,7 +111,12 @@ class Gazetteer:
     def __init__(self, names: dict[str, set[str]]) -> None:
         self.names = {n: set(ids) for n, ids in names.items() if n}
         alternation = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if alternation else None
+        # Where some spelling starts (zero-width, so overlapping ones are all found, in one pass in C).
+        self._pattern = re.compile(rf"(?<!\w)(?=(?:{alternation})(?!\w))") if alternation else None
+        self._by_first: dict[str, list[str]] = defaultdict(list)
+        for n in self.names:
+            self._by_first[n[0]].append(n)
+        self._seen: dict[str, list[tuple[int, int, str]]] = {}  # the same quote is read many times
 
     @classmethod
     def of_aliases(cls, aliases: list[dict]) -> "Gazetteer":
@@ -125,16 +131,22 @@ class Gazetteer:
         """(start, end, spelling) of every name in the text, longest first where they overlap."""
         if self._pattern is None:
             return []
+        if text in self._seen:
+            return list(self._seen[text])
         candidates = []
-        for name in self.names:  # every occurrence of every spelling, overlapping ones included
-            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-                candidates.append((m.start(), m.end(), name))
+        for m in self._pattern.finditer(text):  # every occurrence of every spelling, overlapping ones included
+            i = m.start()
+            for name in self._by_first[text[i]]:
+                j = i + len(name)
+                if text.startswith(name, i) and not (j < len(text) and _WORD.match(text, j)):
+                    candidates.append((i, j, name))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
         taken: list[tuple[int, int, str]] = []
         for s, e, name in candidates:
             if all(e <= ts or s >= te for ts, te, _ in taken):
                 taken.append((s, e, name))
-        return sorted(taken)
+        self._seen[text] = sorted(taken)
+        return list(self._seen[text])
 
     def named(self, text: str) -> set[str]:
         """The ids of every entity the text names."""

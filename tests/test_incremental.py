@@ -1,0 +1,161 @@
+"""Incremental builds: the caches save time and never change an output.
+
+The build caches each hand-map's YAML reading (``builders.cache``) and the
+timeline figure (keyed by the rows it shows).  A build that uses them must
+write the same bytes as a build from nothing, and a cache entry that is
+corrupt (garbage, cut short, altered) is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from builders.timeline import MAX_ROWS, bounded, render_timeline
+from conftest import ROOT, copy_build_inputs
+
+OUTPUTS = ("dist", "schemas", "datapackage.json", "docs/codebook.md", "docs/curation-log.md", "docs/timeline.png",
+           "docs/timeline.svg")
+
+
+def build(tree: Path, *extra: str) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
+    out = subprocess.run([sys.executable, "-m", "rusprk", "build", *extra], cwd=tree, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+
+
+def outputs(tree: Path) -> dict[str, str]:
+    files = {}
+    for name in OUTPUTS:
+        path = tree / name
+        for p in ([path] if path.is_file() else sorted(path.rglob("*"))):
+            if p.is_file():
+                files[str(p.relative_to(tree))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return files
+
+
+def clean(tree: Path) -> None:
+    for name in (".cache", *OUTPUTS):
+        path = tree / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    tree = copy_build_inputs(tmp_path_factory.mktemp("incremental") / "rusprk")
+    (tree / "docs").mkdir(exist_ok=True)
+    build(tree)
+    return tree
+
+
+def _edit(tree: Path) -> Path:
+    """Change one hand-map's notes (a change that reaches the tables)."""
+    path = next((tree / "builders" / "handmaps").glob("002_*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    marker = "  notes: >-\n"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "    Edited for the incremental-build test.\n", 1), encoding="utf-8")
+    return path
+
+
+def test_an_incremental_build_equals_a_clean_one(tree):
+    assert list((tree / ".cache" / "handmaps").glob("*.json")), "the build caches the hand-map readings"
+    _edit(tree)
+    build(tree)  # incremental: four hand-maps and the timeline from the cache
+    incremental = outputs(tree)
+    clean(tree)
+    build(tree)  # from nothing
+    assert outputs(tree) == incremental
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "altered", "emptied"])
+def test_a_corrupt_cache_entry_cannot_change_the_output(tree, damage):
+    build(tree, "--force")
+    expected = outputs(tree)
+    entries = sorted((tree / ".cache" / "handmaps").glob("*.json")) + sorted((tree / ".cache" / "timeline").glob("*"))
+    assert entries
+    for entry in entries:
+        data = entry.read_bytes()
+        if damage == "garbage":
+            entry.write_bytes(os.urandom(len(data)))
+        elif damage == "truncated":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "altered":  # a plausible entry whose content no longer matches its checksum
+            entry.write_bytes(data.replace(b"Kim", b"Kum").replace(b"PNG", b"PNX").replace(b"svg", b"svx"))
+        else:
+            entry.write_bytes(b"")
+    build(tree, "--force")
+    assert outputs(tree) == expected
+
+
+def test_check_writes_no_cache(tmp_path):
+    tree = copy_build_inputs(tmp_path / "rusprk")
+    out = subprocess.run([sys.executable, "-m", "rusprk", "check"], cwd=tree, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not (tree / ".cache").exists()
+
+
+# -- the timeline stays bounded -------------------------------------------------
+
+def _events(n: int, parts_per_visit: int = 0, months: int = 1) -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        day = dt.date(2000 + (i % months) // 12, 1 + (i % months) % 12, 1 + i % 28)
+        rows.append({"event_id": f"evt-visit-{i}", "title": f"Visit {i}", "date_start": pd.Timestamp(day),
+                     "date_end": pd.Timestamp(day), "date_precision": "day", "status": "occurred",
+                     "russia_dprk": True, "part_of_event_id": None})
+        for k in range(parts_per_visit):
+            rows.append({"event_id": f"evt-visit-{i}-part-{k}", "title": f"Part {k} of visit {i}",
+                         "date_start": pd.Timestamp(day), "date_end": pd.Timestamp(day), "date_precision": "day",
+                         "status": "occurred", "russia_dprk": True, "part_of_event_id": f"evt-visit-{i}"})
+    return pd.DataFrame(rows)
+
+
+def test_the_real_timeline_draws_every_dated_event(frames):
+    _, _, counts = render_timeline(frames["events"])
+    dated = frames["events"].date_start.notna() | frames["events"].date_end.notna()
+    assert counts["rows"] == int(dated.sum()) <= MAX_ROWS
+
+
+@pytest.mark.parametrize("n, parts, months, what", [
+    (40, 4, 1, "top-level"),  # 200 events: the 40 visits
+    (3000, 0, 30, "month"),  # 3000 visits over 30 months: counted by month
+    (3000, 0, 600, "year"),  # over 50 years: counted by year
+])
+def test_a_large_corpus_draws_a_bounded_timeline(n, parts, months, what):
+    from builders.timeline import _records
+
+    recs = _records(_events(n, parts, months))
+    rows, shown = bounded(recs)
+    assert len(rows) <= MAX_ROWS
+    assert what in shown
+    if what == "top-level":
+        assert {r["id"] for r in rows} == {f"evt-visit-{i}" for i in range(n)}
+    else:  # every top-level exchange is counted once
+        assert sum(int(r["title"].split()[0]) for r in rows) == n
+    png, svg, counts = render_timeline(_events(n, parts, months))
+    assert counts["rows"] == len(rows) and png[:4] == b"\x89PNG"
+
+
+def test_the_timeline_is_redrawn_only_when_its_rows_change(frames, tmp_path):
+    first = render_timeline(frames["events"], cache=tmp_path)
+    stored = sorted(p.name for p in tmp_path.iterdir())
+    assert first[:2] == render_timeline(frames["events"])[:2]
+    assert render_timeline(frames["events"], cache=tmp_path) == first  # from the cache
+    changed = frames["events"].copy()
+    changed.loc[changed.index[0], "title"] = "A changed title"
+    render_timeline(changed, cache=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) != stored
