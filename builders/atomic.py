@@ -78,6 +78,8 @@ def replace_dir(target: Path, files: dict[str, bytes]) -> None:
         for rel, data in sorted(files.items()):
             p = staging / rel
             p.parent.mkdir(parents=True, exist_ok=True)
+            if _link_unchanged(target / rel, p, data):
+                continue  # the same bytes as the previous release: linked, not rewritten
             with open(p, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -94,6 +96,18 @@ def replace_dir(target: Path, files: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _link_unchanged(old: Path, new: Path, data: bytes) -> bool:
+    """Hard-link ``old`` at ``new`` when it is a regular file holding exactly ``data``: an unchanged output
+    keeps its file (and its modification time) instead of being written again."""
+    try:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, new)
+        return True
+    except OSError:
+        return False
 
 
 def _same(target: Path, files: dict[str, bytes]) -> bool:

@@ -61,18 +61,24 @@ def get(folder: Path, entry: str):
 def put(folder: Path, entry: str, value) -> None:
     """Store ``value`` (JSON-able) for ``entry``; a value JSON cannot hold, or a cache that cannot be
     written, is only a miss next time."""
-    import os
-
     try:
         payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    tmp = folder / f".{entry}.tmp"
+    put_file(folder / f"{entry}.json",
+             (hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload).encode("utf-8"))
+
+
+def put_file(path: Path, data: bytes) -> None:
+    """Write one cache file by rename, without fsync (a torn entry fails its checksum and is a miss; a cache
+    is not an output, so it is not part of a build's publish), or not at all if it cannot be written."""
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        # No fsync: a torn entry fails its checksum and is a miss.
-        tmp.write_text(hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload, encoding="utf-8")
-        os.replace(tmp, folder / f"{entry}.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
 

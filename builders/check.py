@@ -29,7 +29,8 @@ def check(root: Path, handmaps: list[Path] | None = None, log=print) -> int:
     todos = [p for p in problems if " field todo: " in p]
     if len(todos) == len(problems):  # a draft's open todos do not stop the rest of the checks
         try:
-            checked_tables(root, drafts=True)  # the build's stages 1-4, the same functions, nothing written
+            # The build's stages 1-4, the same functions; the build's cache is read, nothing is written.
+            checked_tables(root, drafts=True, read_cache=True)
         except BuildError as exc:
             problems.append(str(exc))
     for p in problems:
@@ -45,9 +46,10 @@ def _references(root: Path, paths, every) -> list[str]:
     from builders.handmap import load_handmap
 
     loaded = {}
+    cache = root / ".cache" / "handmaps"
     for path in every:
         try:
-            loaded[Path(path).resolve()] = load_handmap(path)
+            loaded[Path(path).resolve()] = load_handmap(path, cache, write_cache=False)
         except BuildError:
             continue  # reported by check_handmap; its ids are unknown until it loads
     defined = references.defined_ids(loaded.values())

@@ -44,7 +44,7 @@ def check(path: Path, root: Path = ROOT) -> list[str]:
     """Every problem of one hand-map on its own: its form and each quote's place in its seed."""
     problems = []
     try:
-        hm, found = handmap_problems(path)
+        hm, found = handmap_problems(path, Path(root) / ".cache" / "handmaps")
     except BuildError as exc:
         return [str(exc)]
     if hm is None:

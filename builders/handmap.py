@@ -447,11 +447,11 @@ def _check_depth(path: Path, text: str) -> None:
             depth -= 1
 
 
-def load_handmap(path: Path, cache: Path | None = None) -> HandMap:
+def load_handmap(path: Path, cache: Path | None = None, write_cache: bool = True) -> HandMap:
     """The hand-map at ``path``, validated; a BuildError at its first problem (``handmap_problems`` gives all).
     With ``cache`` (a folder, the build's), the YAML reading of an unchanged hand-map is reused
-    (``builders.cache``); validation runs every time."""
-    hm, problems = _load(Path(path), cache)
+    (``builders.cache``), and stored unless ``write_cache`` is false; validation runs every time."""
+    hm, problems = _load(Path(path), cache, write_cache)
     if problems:
         first = problems[0]
         if len(problems) > 1:
@@ -460,28 +460,44 @@ def load_handmap(path: Path, cache: Path | None = None) -> HandMap:
     return hm
 
 
-def handmap_problems(path: Path) -> tuple[HandMap | None, list[BuildError]]:
-    """The hand-map (None if it does not validate) and every problem of its form, each at its value."""
-    return _load(Path(path))
+def handmap_problems(path: Path, cache: Path | None = None) -> tuple[HandMap | None, list[BuildError]]:
+    """The hand-map (None if it does not validate) and every problem of its form, each at its value; with
+    ``cache``, read from it but never written (``rusprk check`` writes nothing)."""
+    return _load(Path(path), cache, write_cache=False)
 
 
-def _load(path: Path, cache: Path | None = None) -> tuple[HandMap | None, list[BuildError]]:
+# One process reads a hand-map once: `rusprk check` asks for each in three stages.  Keyed by path and
+# content, so an edited file is read again.
+_READ: dict[tuple[str, str], tuple[HandMap | None, list[BuildError]]] = {}
+
+
+def _load(path: Path, cache: Path | None = None, write_cache: bool = True) -> tuple[HandMap | None, list[BuildError]]:
+    import hashlib
+
     from builders import cache as entries
     from builders.limits import MAX_HANDMAP_BYTES, read_regular
 
     data = read_regular(path, MAX_HANDMAP_BYTES, "hand-map")
+    memo = (str(path), hashlib.sha256(data).hexdigest())
+    if memo in _READ:
+        hm, problems = _READ[memo]
+        return hm, [BuildError(p.where, p.message, line=p.line, column=p.column, field=p.field, row=p.row)
+                    for p in problems]  # copies: a caller may add to a message
     entry = entries.key(data) if cache is not None else None
     raw = entries.get(cache, entry) if cache is not None else None
     if raw is None:
         raw = _read_yaml(path, data)
-        if cache is not None:
+        if cache is not None and write_cache:
             entries.put(cache, entry, raw)
     if not isinstance(raw, dict):
         raise BuildError(path, "a hand-map is a YAML mapping", line=1)
     try:
-        return HandMap.model_validate(raw), []
+        result: tuple[HandMap | None, list[BuildError]] = HandMap.model_validate(raw), []
     except ValidationError as exc:
-        return None, [_problem(path, raw, err) for err in exc.errors()]
+        result = None, [_problem(path, raw, err) for err in exc.errors()]
+    _READ[memo] = result
+    return result[0], [BuildError(p.where, p.message, line=p.line, column=p.column, field=p.field, row=p.row)
+                       for p in result[1]]
 
 
 def _read_yaml(path: Path, data: bytes):

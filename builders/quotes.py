@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from array import array
 from dataclasses import dataclass
 
 _WS = re.compile(r"\s+")
@@ -24,31 +25,44 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+_NORMALISED: dict[str, "NormalisedText"] = {}
+
+
 @dataclass(frozen=True)
 class NormalisedText:
     """A text in normal form plus, for each of its characters, the original offset."""
 
     text: str
-    origin: tuple[int, ...]  # origin[i] = offset in the original of normalised char i
+    origin: "array[int]"  # origin[i] = offset in the original of normalised char i
     original_length: int
 
     @classmethod
     def of(cls, original: str) -> "NormalisedText":
-        out: list[str] = []
-        origin: list[int] = []
+        """The text in normal form; a seed read twice in one process (``rusprk check``) is normalised once."""
+        if original not in _NORMALISED:
+            if len(_NORMALISED) >= 10_000:  # bounded: a long process (the tests) reads many texts
+                _NORMALISED.clear()
+            _NORMALISED[original] = cls._of(original)
+        return _NORMALISED[original]
+
+    @classmethod
+    def _of(cls, original: str) -> "NormalisedText":
+        # Offsets in a compact array, a run of text at a time (a tuple of ints per character took a
+        # third of a large corpus's memory, and a loop per character most of this function's time).
+        parts: list[str] = []
+        origin = array("q")
         pending_space = None
         for m in re.finditer(r"\s+|\S+", original):
-            if m.group().isspace():
+            if original[m.start()].isspace():
                 pending_space = m.start()
                 continue
-            if pending_space is not None and out:
-                out.append(" ")
+            if pending_space is not None and parts:
+                parts.append(" ")
                 origin.append(pending_space)
             pending_space = None
-            for k, ch in enumerate(m.group()):
-                out.append(ch)
-                origin.append(m.start() + k)
-        return cls("".join(out), tuple(origin), len(original))
+            parts.append(m.group())
+            origin.extend(range(m.start(), m.end()))
+        return cls("".join(parts), origin, len(original))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised span [start, end) to the original text."""

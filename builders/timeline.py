@@ -320,19 +320,19 @@ def _store(cache: Path, key: str, png: bytes, svg: bytes) -> None:
     import hashlib
     import json
 
-    from builders.atomic import write_file
+    from builders.cache import put_file
 
     try:
         cache.mkdir(parents=True, exist_ok=True)
         for old in cache.glob("*"):  # one figure is kept: the latest
             if not old.name.startswith(key):
                 old.unlink()
-        write_file(cache / f"{key}.png", png)
-        write_file(cache / f"{key}.svg", svg)
-        write_file(cache / f"{key}.json", json.dumps(
-            {"png": hashlib.sha256(png).hexdigest(), "svg": hashlib.sha256(svg).hexdigest()}).encode())
     except OSError:
-        pass  # a cache that cannot be written is only slower
+        return  # a cache that cannot be written is only slower
+    put_file(cache / f"{key}.png", png)
+    put_file(cache / f"{key}.svg", svg)
+    put_file(cache / f"{key}.json", json.dumps(
+        {"png": hashlib.sha256(png).hexdigest(), "svg": hashlib.sha256(svg).hexdigest()}).encode())
 
 
 def _draw(dated, undated, shown, counts, windows) -> tuple[bytes, bytes]:
