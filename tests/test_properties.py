@@ -173,8 +173,8 @@ import random, sys
 sys.path.insert(0, sys.argv[1])
 import builders.tables as tables
 load = tables.load_seeds
-def shuffled(root):
-    seeds = load(root)
+def shuffled(root, *args, **kwargs):
+    seeds = load(root, *args, **kwargs)
     random.Random(int(sys.argv[2])).shuffle(seeds)
     return seeds
 tables.load_seeds = shuffled
