@@ -313,6 +313,35 @@ SCALING_TARGETS = {"clean_ratio": 12.0, "clean_mb": 1024.0, "edit_ratio": 1.5, "
 SCALING_START, SCALING_END = "<!-- build scaling: python bench/run.py --only scaling -->", "<!-- end of build scaling -->"
 
 
+LOAD_COSTS = """
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from builders.handmap import _READ, load_handmap
+from builders.parse import parse_seed
+from builders.quotes import _NORMALISED, NormalisedText
+tree = Path(sys.argv[1])
+maps = sorted((tree / "builders" / "handmaps").glob("*.yaml"))
+cache = Path(tempfile.mkdtemp())
+def per_map(f):
+    best = None
+    for _ in range(3):
+        _READ.clear(); _NORMALISED.clear()
+        t = time.perf_counter(); f(); s = (time.perf_counter() - t) / len(maps) * 1000
+        best = s if best is None else min(best, s)
+    return best
+out = {"read without cache (YAML with lines, limits, depth, pydantic)": per_map(lambda: [load_handmap(m) for m in maps])}
+[load_handmap(m, cache) for m in maps]
+out["read from the cache (JSON, pydantic)"] = per_map(lambda: [load_handmap(m, cache) for m in maps])
+hms = [load_handmap(m) for m in maps]
+seeds = [tree / "seeds" / h.seed for h in hms]
+out["parse the seed (heuristics, layout, assemble)"] = per_map(lambda: [parse_seed(s, h.layout) for s, h in zip(seeds, hms)])
+texts = [s.read_text(encoding="utf-8") for s in seeds]
+out["normal form for quote location"] = per_map(lambda: [NormalisedText.of(t) for t in texts])
+shutil.rmtree(cache)
+print(json.dumps(out))
+"""
+
 _NOTES = re.compile(r"^(\s+notes: [^>|\"'\n][^\n]*)$", re.M)  # a one-line plain notes value
 
 
@@ -357,6 +386,11 @@ def bench_scaling(work: Path, sizes: list[int], timeout: float) -> dict:
         out[n]["reps"] = reps
         log(f"  {n} seeds: clean {out[n]['clean']['seconds']:.1f} s, no-op {out[n]['noop']['seconds']:.2f} s, "
             f"edit {out[n]['edit']['seconds']:.1f} s")
+    # What reading one hand-map costs, and its seed's parse and normal form (in one process, per hand-map).
+    n = max([m for m in sizes if m <= 500] or sizes[:1])
+    r = run([PY, "-c", LOAD_COSTS, str(work / "scaling" / str(n))], ROOT, e, timeout)
+    out["load_costs"] = json.loads(r.out) if r.code == 0 else {"error": r.err[-300:]}
+    out["load_costs_seeds"] = n
     # Where an edit's time goes, at the largest size of at most 500 seeds (cProfile doubles the time).
     n = max([m for m in sizes if m <= 500] or sizes[:1])
     tree = work / "scaling" / str(n)
@@ -414,6 +448,16 @@ def render_scaling(sc: dict) -> list[str]:
     add(f"| no-op at {big:,} seeds ≤ {SCALING_TARGETS['noop_ratio']}× | {r['noop']['seconds'] / base:.2f}× "
         f"({sec(r['noop']['seconds'])}) | {verdict(r['noop']['seconds'] / base <= SCALING_TARGETS['noop_ratio'])} |")
     add("")
+    costs = sc.get("load_costs") or {}
+    if costs and "error" not in costs:
+        add(f"Reading one hand-map and its seed, in ms per hand-map (best of 3 over the {sc['load_costs_seeds']:,}-seed "
+            "corpus, one process):")
+        add("")
+        add("| step | ms per hand-map |")
+        add("| --- | ---: |")
+        for step, v in costs.items():
+            add(f"| {step} | {v:.2f} |")
+        add("")
     if sc.get("profile"):
         profile_table(add, f"Where a one-edit build of {sc['profile_seeds']:,} seeds spends its time (one cProfile "
                            "run)", sc["profile"])
