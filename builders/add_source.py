@@ -130,7 +130,7 @@ def draft_handmap(root: Path, name: str, text: str, sha: str, url, retrieved, pu
         parsed = None
         todos.append(f"the parser's reading fails ({exc.message}): correct the layout: section first")
     known = _known_names(root)
-    source_id = _source_id(name, parsed, publisher, known["ids"])
+    source_id = _source_id(name, parsed, known["ids"])
     out = [
         f"# Draft hand-map for seeds/{name}, written by `rusprk add-source`. Finish it with docs/curating.md:",
         "# check the layout, record every fact with its quote, empty the todo: list, then `rusprk check`.",
@@ -188,15 +188,9 @@ def _q(value: str) -> str:
 def _known_names(root: Path) -> dict:
     """Every spelling the hand-maps record (spelling -> {id: kind}) and every id they define.  Read from the
     hand-maps themselves, so an unfinished draft (open todos) does not stop the next article being added."""
-    from builders.handmap import load_handmap
-    from builders.references import defined_ids
+    from builders.references import defined_ids, loadable_handmaps
 
-    handmaps = []
-    for path in sorted((root / "builders" / "handmaps").glob("*.yaml")):
-        try:
-            handmaps.append(load_handmap(path))
-        except BuildError:
-            continue  # `rusprk check` reports it; its names join once it loads
+    handmaps = list(loadable_handmaps(root).values())
     spellings: dict[str, dict[str, str]] = {}
     for hm in handmaps:
         for m in hm.mentions:
@@ -204,7 +198,7 @@ def _known_names(root: Path) -> dict:
     return {"spellings": spellings, "ids": defined_ids(handmaps)}
 
 
-def _source_id(name: str, parsed, publisher: str | None, ids: set[str]) -> str:
+def _source_id(name: str, parsed, ids: set[str]) -> str:
     words = re.findall(r"[a-z0-9]+", (parsed.title.text if parsed else "").lower())
     base = "src-" + "-".join([name.split("_", 1)[0], *words[:5]])
     candidate, n = base, 2
@@ -256,38 +250,31 @@ def _sentence(paragraph: str, start: int, end: int) -> str:
     return paragraph
 
 
-def _full_dates(text: str) -> list[tuple[int, int, int]]:
-    from rusprk.validate.meaning.text import dates_in
-
-    return [(y, m, d) for y, m, d in dates_in(text) if y]
-
-
 def candidate_dates(parsed, retrieved: dt.date | None) -> list[tuple[int, str, list[str]]]:
     """(seed line, text, possible days) for every date the content writes, read against the page's date (or
     the retrieval date): a day without a year may be this year's or last; a weekday, the one before or after."""
-    from rusprk.validate.meaning.text import _DATE_PATTERNS, _month
+    from rusprk.validate.meaning.text import date_matches
 
     found = []
-    written = [dt.date(*d) for span in [parsed.title, *parsed.header, *parsed.body, *parsed.captions]
-               for d in _full_dates(span.text)]
+    written = [dt.date(y, m, d) for span in [parsed.title, *parsed.header, *parsed.body, *parsed.captions]
+               for _, y, m, d in date_matches(span.text) if y]
     # The page's date, else the latest full date it writes (a dateline the heuristics missed), else retrieval.
     ref = parsed.date_published or max(written, default=None) or retrieved
     for span in [parsed.title, *parsed.body, *parsed.captions]:
-        for rx in _DATE_PATTERNS:
-            for m in rx.finditer(span.text):
-                try:
-                    month, day = _month(m.group("m")), int(m.group("d"))
-                    year = int(m.group("y")) if m.group("y") else None
-                    if year:
-                        found.append((span.line, m.group(), [dt.date(year, month, day).isoformat()]))
-                    elif ref:
-                        days = sorted({dt.date(y, month, day) for y in (ref.year - 1, ref.year, ref.year + 1)},
-                                      key=lambda d: abs((d - ref).days))[:2]
-                        found.append((span.line, m.group(), [d.isoformat() for d in sorted(days)]))
-                    else:
-                        found.append((span.line, m.group(), [f"{month:02d}-{day:02d} of a year the text does not give"]))
-                except (ValueError, StopIteration):
-                    continue
+        for what, year, month, day in date_matches(span.text):
+            if year:
+                found.append((span.line, what, [dt.date(year, month, day).isoformat()]))
+            elif ref:
+                days = []
+                for y in (ref.year - 1, ref.year, ref.year + 1):
+                    try:
+                        days.append(dt.date(y, month, day))
+                    except ValueError:  # 29 February of a year without it
+                        continue
+                days = sorted(sorted(days, key=lambda d: abs((d - ref).days))[:2])
+                found.append((span.line, what, [d.isoformat() for d in days]))
+            else:
+                found.append((span.line, what, [f"{month:02d}-{day:02d} of a year the text does not give"]))
         for m in _WEEKDAY.finditer(span.text):
             if ref:
                 wd = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday").index(m.group())

@@ -25,7 +25,7 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
         return _build(root, log, force)
 
 
-def checked_tables(root: Path, drafts: bool = False, cache: bool = False, read_cache: bool = False):
+def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
     """Stages 1-4, writing nothing: (rows, Arrow tables, pandas frames) by table; a BuildError at the first
     problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
     its other problems; they are reported apart)."""
@@ -35,7 +35,7 @@ def checked_tables(root: Path, drafts: bool = False, cache: bool = False, read_c
     from rusprk._types import arrow_to_pandas
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    built = build_tables(root, drafts, cache, read_cache)  # stages 1-3: parse, hand-maps, tables
+    built = build_tables(root, drafts, cache)  # stages 1-3: parse, hand-maps, tables
     rows = dict(built.rows)
     tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
@@ -60,7 +60,7 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     from builders import codebook, curation_log, publish
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    rows, tables, frames = checked_tables(root, cache=True)  # stages 1-4, hand-map readings cached
+    rows, tables, frames = checked_tables(root, cache="write")  # stages 1-4, hand-map readings cached
 
     version = release.project_version(root)  # stage 5
     files: dict[str, bytes] = {}

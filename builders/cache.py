@@ -48,13 +48,10 @@ def key(data: bytes) -> str:
 
 def get(folder: Path, entry: str):
     """The cached value for ``entry``, or None when it is missing or not whole."""
+    data = get_bytes(folder / f"{entry}.json")
     try:
-        text = (folder / f"{entry}.json").read_text(encoding="utf-8")
-        check, _, payload = text.partition("\n")
-        if hashlib.sha256(payload.encode("utf-8")).hexdigest() != check:
-            return None
-        return json.loads(payload)
-    except (OSError, ValueError):
+        return None if data is None else json.loads(data.decode("utf-8"))
+    except ValueError:
         return None
 
 
@@ -65,29 +62,38 @@ def put(folder: Path, entry: str, value) -> None:
         payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    put_file(folder / f"{entry}.json",
-             (hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload).encode("utf-8"))
+    put_bytes(folder / f"{entry}.json", payload.encode("utf-8"))
 
 
-def put_file(path: Path, data: bytes) -> None:
-    """Write one cache file by rename, without fsync (a torn entry fails its checksum and is a miss; a cache
-    is not an output, so it is not part of a build's publish), or not at all if it cannot be written."""
+def get_bytes(path: Path) -> bytes | None:
+    """A cache file's contents if it is whole (its first line is the SHA-256 of the rest), else None."""
+    try:
+        check, _, payload = path.read_bytes().partition(b"\n")
+    except OSError:
+        return None
+    return payload if hashlib.sha256(payload).hexdigest().encode() == check else None
+
+
+def put_bytes(path: Path, data: bytes) -> None:
+    """Write one cache file, its checksum first, by rename and without fsync (a torn file fails its checksum
+    and is a miss; a cache is not an output, so it is no part of a build's publish), or not at all if it
+    cannot be written."""
     import os
 
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        tmp.write_bytes(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
 
 
 def prune(folder: Path, used: set[str]) -> None:
-    """Remove the entries not used by the build that just read the hand-maps."""
+    """Remove the files whose name (less its extension) is not among ``used``: what the last build did not use."""
     try:
-        for path in folder.glob("*.json"):
-            if path.stem not in used:
+        for path in folder.iterdir():
+            if path.is_file() and path.stem not in used:
                 path.unlink()
     except OSError:
         pass

@@ -22,57 +22,42 @@ def check(root: Path, handmaps: list[Path] | None = None, log=print) -> int:
     from builders.build import checked_tables
 
     root = Path(root).resolve()
-    every = sorted((root / "builders" / "handmaps").glob("*.yaml"))
-    paths = handmaps or every
+    paths = handmaps or sorted((root / "builders" / "handmaps").glob("*.yaml"))
     problems = [p for path in paths for p in check_handmap.check(Path(path), root)]
-    problems += _references(root, paths, every)
-    todos = [p for p in problems if " field todo: " in p]
-    if len(todos) == len(problems):  # a draft's open todos do not stop the rest of the checks
+    problems += _references(root, paths)
+    if all(p.field == "todo" for p in problems):  # a draft's open todos do not stop the rest of the checks
         try:
             # The build's stages 1-4, the same functions; the build's cache is read, nothing is written.
-            checked_tables(root, drafts=True, read_cache=True)
+            checked_tables(root, drafts=True, cache="read")
         except BuildError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     for p in problems:
-        log(p)
+        log(str(p))
     log(f"{len(problems)} problem(s)" if problems else
         f"ok: {len(paths)} hand-map(s) pass every check the build makes (nothing written)")
     return 1 if problems else 0
 
 
-def _references(root: Path, paths, every) -> list[str]:
+def _references(root: Path, paths) -> list[BuildError]:
     """Every unknown id in the named hand-maps, against the ids all the hand-maps define (builders.references)."""
     from builders import references
-    from builders.handmap import load_handmap
 
-    loaded = {}
-    cache = root / ".cache" / "handmaps"
-    for path in every:
-        try:
-            loaded[Path(path).resolve()] = load_handmap(path, cache, write_cache=False)
-        except BuildError:
-            continue  # reported by check_handmap; its ids are unknown until it loads
+    loaded = references.loadable_handmaps(root, root / ".cache" / "handmaps")
     defined = references.defined_ids(loaded.values())
     countries = references.country_codes(root)
-    return [str(p) for path in paths if Path(path).resolve() in loaded
+    return [p for path in paths if Path(path).resolve() in loaded
             for p in references.problems(Path(path), loaded[Path(path).resolve()], defined, countries)]
 
 
 def ids(root: Path, prefix: str = "", log=print) -> int:
     """Every id the hand-maps define, with its name or title (and an event's start), read from the hand-maps
-    themselves so that it works while a draft is unfinished; a hand-map that does not load is named."""
-    import yaml
-
-    from builders.handmap import load_handmap
+    themselves so that it works while a draft is unfinished (one that does not load is left out: `rusprk check`
+    names its problem)."""
+    from builders import references
 
     root = Path(root).resolve()
     labels: dict[str, str] = {}
-    for path in sorted((root / "builders" / "handmaps").glob("*.yaml")):
-        try:
-            hm = load_handmap(path)
-        except BuildError as exc:
-            log(f"(skipped: {exc})")
-            continue
+    for hm in references.loadable_handmaps(root).values():
         labels[hm.source.id] = f"seeds/{hm.seed}"
         for r in (*hm.people, *hm.places, *hm.bodies):
             labels[r.id] = r.name
@@ -80,8 +65,7 @@ def ids(root: Path, prefix: str = "", log=print) -> int:
             labels[e.id] = e.title + (f" ({e.date.start})" if e.date and e.date.start else "")
         for g in hm.gifts:
             labels[g.id] = g.item
-    ref = yaml.safe_load((root / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
-    labels.update({c["iso3"]: c["name"] for c in ref["countries"]})
+    labels.update({c["iso3"]: c["name"] for c in references.countries(root)})
     shown = [i for i in sorted(labels) if i.startswith(prefix)]
     for i in shown:
         log(f"{i:<58} {labels[i]}")

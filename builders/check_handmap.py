@@ -40,31 +40,32 @@ def quotes_of(hm) -> list[tuple[Pos, str, int | None]]:
     return out
 
 
-def check(path: Path, root: Path = ROOT) -> list[str]:
+def check(path: Path, root: Path = ROOT) -> list[BuildError]:
     """Every problem of one hand-map on its own: its form and each quote's place in its seed."""
     problems = []
     try:
         hm, found = handmap_problems(path, Path(root) / ".cache" / "handmaps")
     except BuildError as exc:
-        return [str(exc)]
+        return [exc]
     if hm is None:
-        return [str(e) for e in found]
+        return found
     seed = Path(root) / "seeds" / hm.seed
     try:
         data = seed.read_bytes()
     except OSError as exc:
-        return [f"{path}: its seed {seed}: {exc.strerror}"]
+        return [BuildError(path, f"its seed {seed}: {exc.strerror}", line=hm.at("seed"), field="seed")]
     if hashlib.sha256(data).hexdigest() != hm.seed_sha256:
-        problems.append(f"{path}: seed_sha256 does not match {seed}")
+        problems.append(BuildError(path, f"seed_sha256 does not match {seed}", line=hm.at("seed_sha256"),
+                                   field="seed_sha256"))
     todo = open_todos(path, hm)
     if todo:
-        problems.append(str(todo))
+        problems.append(todo)
     text = NormalisedText.of(data.decode("utf-8"))
     for where, quote, occurrence in quotes_of(hm):
         try:
             locate(text, quote, occurrence)
         except (QuoteNotFound, QuoteAmbiguous) as exc:
-            problems.append(str(BuildError(path, str(exc), line=where, field="quote")))
+            problems.append(BuildError(path, str(exc), line=where, field="quote"))
     return problems
 
 

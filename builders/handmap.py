@@ -454,8 +454,10 @@ def load_handmap(path: Path, cache: Path | None = None, write_cache: bool = True
     hm, problems = _load(Path(path), cache, write_cache)
     if problems:
         first = problems[0]
-        if len(problems) > 1:
-            first.message += f" (and {len(problems) - 1} more problem(s): `rusprk check` lists them)"
+        if len(problems) > 1:  # a new error: the remembered reading (``_READ``) keeps its own
+            first = BuildError(first.where, f"{first.message} (and {len(problems) - 1} more problem(s): "
+                               "`rusprk check` lists them)", line=first.line, column=first.column,
+                               row=first.row, field=first.field)
         raise first
     return hm
 
@@ -481,8 +483,7 @@ def _load(path: Path, cache: Path | None = None, write_cache: bool = True) -> tu
     memo = (str(path), hashlib.sha256(data).hexdigest())
     if memo in _READ:
         hm, problems = _READ[memo]
-        return hm, [BuildError(p.where, p.message, line=p.line, column=p.column, field=p.field, row=p.row)
-                    for p in problems]  # copies: a caller may add to a message
+        return hm, list(problems)
     entry = entries.key(data) if cache is not None else None
     raw = entries.get(cache, entry) if cache is not None else None
     if raw is None:
@@ -496,8 +497,7 @@ def _load(path: Path, cache: Path | None = None, write_cache: bool = True) -> tu
     except ValidationError as exc:
         result = None, [_problem(path, raw, err) for err in exc.errors()]
     _READ[memo] = result
-    return result[0], [BuildError(p.where, p.message, line=p.line, column=p.column, field=p.field, row=p.row)
-                       for p in result[1]]
+    return result[0], list(result[1])
 
 
 def _read_yaml(path: Path, data: bytes):

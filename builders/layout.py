@@ -16,23 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from builders.errors import BuildError
 
 # Regions a line can be given.  byline, dateline and url are header lines that also carry a fact.
 REGIONS = ("title", "byline", "dateline", "url", "header", "body", "caption", "credit", "furniture")
-# A dateline printed in a form the heuristics know, or any date written out.
-_DATE_IN_LINE = (
-    re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-               r" \d{1,2}, \d{4}\b"),
-    re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November"
-               r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b"),
-    re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b"),
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-)
-
-
 @dataclass(frozen=True)
 class LineReading:
     """What one non-blank line of the seed is."""
@@ -42,33 +32,6 @@ class LineReading:
     credit: str | None = None  # a caption line's own credit, as printed at its end
     date: str | None = None  # a dateline's date as printed, when the line says more than the date
     how: str = "parser"  # 'parser' or the hand-map position of the layout entry that set it
-
-
-def reading_of(parsed) -> list[LineReading]:
-    """The parser's reading of ``parsed`` (a ParsedSeed), one entry per non-blank line."""
-    region = {}
-    credit_of = {}
-    for s in parsed.header:
-        region[s.line] = "header"
-    for s in parsed.url_spans:
-        region[s.line] = "url"
-    if parsed.byline is not None:
-        region[parsed.byline.line] = "byline"
-    for s in parsed.dated:
-        region[s.line] = "dateline"
-    region[parsed.title.line] = "title"
-    for s in parsed.body:
-        region[s.line] = "body"
-    for s in parsed.captions:
-        region[s.line] = "caption"
-    for s in parsed.credits:
-        if region.get(s.line) == "caption":  # a credit in brackets at the end of its caption
-            credit_of[s.line] = s.text
-        else:
-            region[s.line] = "credit"
-    for s in parsed.furniture:
-        region[s.line] = "furniture"
-    return [LineReading(n, region[n], credit=credit_of.get(n)) for n in sorted(region)]
 
 
 def apply(reading: list[LineReading], layout, lines: dict[int, str], n_lines: int, path: Path) -> list[LineReading]:
@@ -105,12 +68,12 @@ def _credit_at_end(text: str, credit: str) -> bool:
 def assemble(path: Path, text: str, sha256: str, reading: list[LineReading]):
     """The ParsedSeed the final reading describes: its parts, and the facts its header lines print."""
     from builders.parse import (_BYLINE, _PUBLISHER_LINE, _SECTION_DATE, _URL, _URL_CONTINUATION, ParsedSeed, Span,
-                                _lines, _parse_date, _strip, content_language)
+                                _lines, _strip, content_language)
 
     spans = {s.line: s for s in (_strip(x) for x in _lines(text)) if s.text}
     parts: dict[str, list[Span]] = {r: [] for r in REGIONS}
     credits: list[Span] = []
-    dates: list[tuple[Span, str, str]] = []
+    dates: list[tuple[Span, date]] = []
     authors: list[str] = []
     byline = publisher = section = url = None
     url_spans: list[Span] = []
@@ -138,7 +101,7 @@ def assemble(path: Path, text: str, sha256: str, reading: list[LineReading]):
             names = m["names"] if m else s.text
             authors += [a.strip() for a in re.split(r",\s*|\s+and\s+", names) if a.strip()]
         elif r.region == "dateline":
-            dates.append((s, _date_in(path, s, r), r.how))
+            dates.append((s, _date_in(path, s, r)))
             if m := _PUBLISHER_LINE.match(s.text):
                 publisher = m["publisher"].strip()
             if m := _SECTION_DATE.match(s.text):
@@ -160,11 +123,7 @@ def assemble(path: Path, text: str, sha256: str, reading: list[LineReading]):
     title = titles[0][1]
 
     published = dateline = None
-    for span, raw, how in dates:
-        try:
-            d = _parse_date(raw)
-        except ValueError:
-            raise BuildError(path, f"unreadable date {raw!r} ({how})", line=span.line, field="date_published") from None
+    for span, d in dates:
         if published is not None and d != published:
             raise BuildError(path, f"datelines disagree: {published} and {d}", line=span.line, field="date_published")
         published, dateline = d, dateline or span
@@ -175,24 +134,34 @@ def assemble(path: Path, text: str, sha256: str, reading: list[LineReading]):
         captions=sorted(parts["caption"], key=lambda s: s.start), credits=credits, header=parts["header"],
         furniture=parts["furniture"], authors=authors, byline=byline, dateline=dateline,
         date_published=published, publisher_printed=publisher, url=url, url_spans=url_spans,
-        section=section, language=language, mt_signals=mt_signals, dated=[s for s, _, _ in dates],
-        reading=reading)
+        section=section, language=language, mt_signals=mt_signals, reading=reading)
 
 
-def _date_in(path: Path, s, r: LineReading) -> str:
-    from builders.parse import _DATED_LINE, _SECTION_DATE
+def _date_in(path: Path, s, r: LineReading) -> date:
+    """The date a dateline prints: in a form the heuristics know, else the one full date written on it (or in
+    its layout entry's ``date:``), read as the meaning rules read dates."""
+    from builders.parse import _DATED_LINE, _SECTION_DATE, _parse_date
+    from rusprk.validate.meaning.text import date_matches
 
+    text = s.text
     if r.date is not None:
         if r.date not in s.text:
             raise BuildError(path, f"date {r.date!r} is not printed on seed line {s.line}", line=s.line,
                              field="layout.date")
-        return r.date
-    for rx in (*_DATED_LINE, _SECTION_DATE):
-        if m := rx.match(s.text):
-            return m["date"]
-    found = [m.group() for rx in _DATE_IN_LINE for m in rx.finditer(s.text)]
+        text = r.date
+    else:
+        for rx in (*_DATED_LINE, _SECTION_DATE):
+            if m := rx.match(s.text):
+                try:
+                    return _parse_date(m["date"])
+                except ValueError:
+                    raise BuildError(path, f"unreadable date {m['date']!r} ({r.how})", line=s.line,
+                                     field="date_published") from None
+    found = {(y, m, d) for _, y, m, d in date_matches(text) if y}
     if len(found) == 1:
-        return found[0]
+        return date(*found.pop())
+    if r.date is not None:
+        raise BuildError(path, f"unreadable date {r.date!r} ({r.how})", line=s.line, field="layout.date")
     raise BuildError(path, f"seed line {s.line} is read as a dateline but holds {len(found)} dates; give the date "
                            "as printed with date: in its layout entry", line=s.line, field="layout.date")
 

@@ -85,7 +85,6 @@ class ParsedSeed:
     section: str | None = None
     language: str | None = None  # guessed from the script of the text
     mt_signals: list[str] = field(default_factory=list)
-    dated: list[Span] = field(default_factory=list)  # the header lines that print the date
     reading: list = field(default_factory=list)  # builders.layout.LineReading for every non-blank line
 
     @property

@@ -79,8 +79,27 @@ def problems(path: Path, hm, defined: set[str], countries: set[str]) -> list[Bui
     return out
 
 
-def country_codes(root: Path) -> set[str]:
+def countries(root: Path) -> list[dict]:
+    """The reference countries (``builders/reference/countries.yaml``): iso3, name and the codes beside them."""
     import yaml
 
     ref = yaml.safe_load((Path(root) / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
-    return {c["iso3"] for c in ref["countries"]}
+    return ref["countries"]
+
+
+def country_codes(root: Path) -> set[str]:
+    return {c["iso3"] for c in countries(root)}
+
+
+def loadable_handmaps(root: Path, cache: Path | None = None) -> dict[Path, object]:
+    """Every hand-map of the tree that loads, by resolved path (read-only use of ``cache``).  One that does not
+    load is left out: ``rusprk check`` reports it, and its ids and names are unknown until it loads."""
+    from builders.handmap import load_handmap
+
+    loaded = {}
+    for path in sorted((Path(root) / "builders" / "handmaps").glob("*.yaml")):
+        try:
+            loaded[path.resolve()] = load_handmap(path, cache, write_cache=False)
+        except BuildError:
+            continue
+    return loaded

@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from builders.errors import BuildError, Pos
 from builders.handmap import Dating, HandMap, load_handmap, open_todos
@@ -62,7 +61,7 @@ def seed_order(path: Path) -> tuple[int, str]:
     return (int(number) if number.isdigit() else -1, path.name)
 
 
-def load_seeds(root: Path, drafts: bool = False, cache: bool = False, read_cache: bool = False) -> list[Seed]:
+def load_seeds(root: Path, drafts: bool = False, cache: str | None = None) -> list[Seed]:
     """Pair every seed with its hand-map; refuse strays and changed seeds."""
     seed_dir, map_dir = root / "seeds", root / "builders" / "handmaps"
     seed_files = sorted(seed_dir.glob("*.txt"), key=seed_order)
@@ -73,14 +72,15 @@ def load_seeds(root: Path, drafts: bool = False, cache: bool = False, read_cache
     for p in map_files:
         if not (seed_dir / f"{p.stem}.txt").exists():
             raise BuildError(p, f"hand-map has no seed {p.stem}.txt in {seed_dir}", line=1)
-    # The build's cache of hand-map readings (builders.cache); `rusprk check` passes none and writes nothing.
-    cache_dir = root / ".cache" / "handmaps" if cache or read_cache else None
+    # The build's cache of hand-map readings (builders.cache): "write" for the build, "read" for `rusprk check`
+    # (which writes nothing), None for neither.
+    cache_dir = root / ".cache" / "handmaps" if cache else None
     seeds = []
     for sf in seed_files:
         if sf.stem not in maps:
             raise BuildError(sf, f"seed has no hand-map {map_dir / (sf.stem + '.yaml')}")
         path = maps[sf.stem]
-        hm = load_handmap(path, cache_dir, write_cache=cache)
+        hm = load_handmap(path, cache_dir, write_cache=cache == "write")
         if hm.seed != sf.name:
             raise BuildError(path, f"names seed {hm.seed!r} but is the hand-map of {sf.name!r}",
                              line=_line_of_key(path, "seed"), field="seed")
@@ -93,7 +93,7 @@ def load_seeds(root: Path, drafts: bool = False, cache: bool = False, read_cache
                                    "re-check every quote, then update seed_sha256",
                              line=_line_of_key(path, "seed_sha256"), field="seed_sha256")
         seeds.append(Seed(parsed, hm, path, NormalisedText.of(parsed.text), hm.source.id))
-    if cache_dir is not None and cache:
+    if cache == "write":
         from builders import cache as entries
 
         entries.prune(cache_dir, {entries.key(s.handmap_path.read_bytes()) for s in seeds})
@@ -351,8 +351,9 @@ class _Builder:
         return row
 
     def countries(self) -> None:
-        ref = yaml.safe_load((self.root / "builders" / "reference" / "countries.yaml").read_text(encoding="utf-8"))
-        for c in ref["countries"]:
+        from builders.references import countries
+
+        for c in countries(self.root):
             self.t.rows["countries"].append({
                 "country_iso3": c["iso3"], "name": c["name"], "iso2": c.get("iso2"),
                 "cow_ccode": c.get("cow_ccode"), "cow_abb": c.get("cow_abb")})
@@ -476,10 +477,10 @@ def bounded_by(parent: dict | None, how: str) -> dict:
             "date_rationale": why.rstrip(".") + "."}
 
 
-def build_tables(root: Path, drafts: bool = False, cache: bool = False, read_cache: bool = False) -> Tables:
+def build_tables(root: Path, drafts: bool = False, cache: str | None = None) -> Tables:
     """The rows of every table and where each came from (``drafts``: hand-maps with open todos too, for
     ``rusprk check``; the build never passes it)."""
-    return _Builder(root, load_seeds(root, drafts, cache, read_cache)).build()
+    return _Builder(root, load_seeds(root, drafts, cache)).build()
 
 
 def build_rows(root: Path) -> dict[str, list[dict]]:

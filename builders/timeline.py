@@ -264,7 +264,7 @@ def render_timeline(events_df, cache: Path | None = None) -> tuple[bytes, bytes,
     """(PNG bytes, SVG bytes, counts) for the events table (a pandas frame as rusprk.load returns).
 
     With ``cache`` (a folder), a figure already drawn for the same rows by the same code is reused: its
-    files are checked against the hashes recorded beside them, and redrawn if they differ."""
+    files are checked against their checksums (``builders.cache``), and redrawn if either is not whole."""
     recs = _records(events_df)
     all_dated = [r for r in recs if r["start"] is not None]
     undated = [r for r in recs if r["start"] is None]
@@ -302,37 +302,19 @@ def _key(dated, undated, shown, counts) -> str:
 
 
 def _cached(cache: Path, key: str) -> tuple[bytes, bytes] | None:
-    """The cached PNG and SVG for ``key`` if both are there and match their recorded hashes."""
-    import hashlib
-    import json
+    """The cached PNG and SVG for ``key`` if both are there and whole (``builders.cache``)."""
+    from builders.cache import get_bytes
 
-    try:
-        index = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
-        png, svg = (cache / f"{key}.png").read_bytes(), (cache / f"{key}.svg").read_bytes()
-    except (OSError, ValueError):
-        return None
-    if index != {"png": hashlib.sha256(png).hexdigest(), "svg": hashlib.sha256(svg).hexdigest()}:
-        return None  # corrupt: redrawn, never trusted
-    return png, svg
+    png, svg = get_bytes(cache / f"{key}.png"), get_bytes(cache / f"{key}.svg")
+    return None if png is None or svg is None else (png, svg)
 
 
 def _store(cache: Path, key: str, png: bytes, svg: bytes) -> None:
-    import hashlib
-    import json
+    from builders.cache import prune, put_bytes
 
-    from builders.cache import put_file
-
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        for old in cache.glob("*"):  # one figure is kept: the latest
-            if not old.name.startswith(key):
-                old.unlink()
-    except OSError:
-        return  # a cache that cannot be written is only slower
-    put_file(cache / f"{key}.png", png)
-    put_file(cache / f"{key}.svg", svg)
-    put_file(cache / f"{key}.json", json.dumps(
-        {"png": hashlib.sha256(png).hexdigest(), "svg": hashlib.sha256(svg).hexdigest()}).encode())
+    prune(cache, {key})  # one figure is kept: the latest
+    put_bytes(cache / f"{key}.png", png)
+    put_bytes(cache / f"{key}.svg", svg)
 
 
 def _draw(dated, undated, shown, counts, windows) -> tuple[bytes, bytes]:

@@ -43,9 +43,9 @@ def _month(token: str) -> int:
     return next(i for i, m in enumerate(_MONTHS, start=1) if m.startswith(token.lower().rstrip(".")[:3]))
 
 
-def dates_in(text: str) -> set[tuple[int | None, int, int]]:
-    """(year or None, month, day) of every calendar date the text writes out."""
-    found = set()
+def date_matches(text: str) -> list[tuple[str, int | None, int, int]]:
+    """(as written, year or None, month, day) of every calendar date the text writes out, in text order."""
+    found = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             try:
@@ -54,8 +54,13 @@ def dates_in(text: str) -> set[tuple[int | None, int, int]]:
                 dt.date(year or 2000, month, day)  # a real day (2000 is a leap year)
             except (ValueError, StopIteration):
                 continue
-            found.add((year, month, day))
-    return found
+            found.append((m.start(), m.group(), year, month, day))
+    return [f[1:] for f in sorted(found)]
+
+
+def dates_in(text: str) -> set[tuple[int | None, int, int]]:
+    """(year or None, month, day) of every calendar date the text writes out."""
+    return {(year, month, day) for _, year, month, day in date_matches(text)}
 
 
 def states_day(texts, day: dt.date) -> bool:
