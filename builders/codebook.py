@@ -245,10 +245,11 @@ def _agreement(root: Path) -> list[str]:
             "mistake put back; their reports and what was done are in the curation log.", ""]
 
 
-def _handmap_excerpt(root: Path, record: str) -> list[str]:
-    """The hand-map entry that defines ``record`` and every `cite` of it, as written."""
+def _handmap_excerpt(root: Path, record: str, seed_files) -> list[str]:
+    """The hand-map entry that defines ``record`` and every `cite` of it, as written.  Only the hand-maps of
+    the seeds its evidence comes from are read: a definition and every cite carry quotes of their own seed."""
     out = []
-    for path in sorted((root / "builders" / "handmaps").glob("*.yaml")):
+    for path in sorted(root / "builders" / "handmaps" / f"{Path(name).stem}.yaml" for name in set(seed_files)):
         lines = path.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines):
             if line.strip() == f"- id: {record}":
@@ -288,7 +289,8 @@ def _worked_example(root: Path, frames) -> list[str]:
                    f"{r.char_start}–{r.char_end} | {_cell(r.quote)} | {_cell(r.attributed_to) if _set(r.attributed_to) else '—'} | "
                    f"{'yes' if r.context else 'no'} |")
     out += ["", "**2. The hand-map.** The curator records the fact once, with its quotes, where one seed reports "
-            "it, and cites it from the others:", "", *_handmap_excerpt(root, EXAMPLE),
+            "it, and cites it from the others:", "",
+            *_handmap_excerpt(root, EXAMPLE, [sources.at[r.source_id, "seed_file"] for r in mine.itertuples()]),
             "**3. The events row.** The build adds what it derives (the PLOVER category of the code, "
             "`cameo_counted`, `place_precision`):", "", "| field | value |", "|---|---|"]
     for f in RESOURCES["events"].fields:

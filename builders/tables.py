@@ -107,6 +107,8 @@ class _Builder:
         self.t = Tables()
         self.defined: dict[str, tuple[Path, int]] = {}
         self.events: dict[str, object] = {}
+        self.by_source = {s.source_id: s for s in seeds}
+        self.aliases: dict[str, dict] = {}  # alias_id -> its row, across every seed
 
     # -- evidence -------------------------------------------------------
     def locate(self, seed: Seed, line: int, quote: str, occurrence: int | None, record_id: str) -> tuple[int, int]:
@@ -174,8 +176,9 @@ class _Builder:
         for seed in self.seeds:
             self.gifts(seed)
         self.countries()
+        defined, countries = set(self.defined), {r["country_iso3"] for r in self.t.rows["countries"]}
         for seed in self.seeds:
-            self.check_references(seed)
+            self.check_references(seed, defined, countries)
         self.derive()
         for seed in self.seeds:
             self.mentions(seed)
@@ -358,18 +361,17 @@ class _Builder:
                 "country_iso3": c["iso3"], "name": c["name"], "iso2": c.get("iso2"),
                 "cow_ccode": c.get("cow_ccode"), "cow_abb": c.get("cow_abb")})
 
-    def check_references(self, seed: Seed) -> None:
+    def check_references(self, seed: Seed, defined: set[str], countries: set[str]) -> None:
         """Every id a hand-map refers to is defined somewhere (builders.references); stop at the first that is not."""
         from builders import references
 
-        countries = {r["country_iso3"] for r in self.t.rows["countries"]}
-        found = references.problems(seed.handmap_path, seed.handmap, set(self.defined), countries)
+        found = references.problems(seed.handmap_path, seed.handmap, defined, countries)
         if found:
             raise found[0]
 
     def mentions(self, seed: Seed) -> None:
         tables = {"per": ("people", "person_id"), "plc": ("places", "place_id"), "bod": ("bodies", "body_id")}
-        seen = {(r["alias_id"]): r for r in self.t.rows["aliases"]}
+        seen = self.aliases
         for m in seed.handmap.mentions:
             if m.of.isupper():  # a country, by ISO code
                 table, key = "countries", "country_iso3"
@@ -441,9 +443,9 @@ class _Builder:
                 found = False
                 standing = quoted_words(p.actor_rationale) if p.actor_inferred else []
                 for ev in by_event[event_id]:
-                    if p.who in names.named(ev["quote"]) or any(contains(ev["quote"], w) for w in standing):
+                    if names.names_entity(ev["quote"], p.who) or any(contains(ev["quote"], w) for w in standing):
                         found = True
-                        src_seed = next(s for s in self.seeds if s.source_id == ev["source_id"])
+                        src_seed = self.by_source[ev["source_id"]]
                         self.add_span(src_seed, p.line, ev["char_start"], ev["char_end"], CONTENT_REGIONS,
                                       "participants", pid, ev["attributed_to"], ev["context"])
                 if not found:

@@ -35,7 +35,7 @@ def _participants(pkg) -> list[Problem]:
         actor, pid = pkg.actor(p), p["participant_id"]
         field = "person_id" if p.get("person_id") else "body_id"
         unnamed = [ev["quote"] for ev in pkg.quotes("participants", pid, context=False)
-                   if actor not in pkg.names.named(ev["quote"])]
+                   if not pkg.names.names_entity(ev["quote"], actor)]
         if unnamed and not p["actor_inferred"]:
             out.append(Problem("participants", pid, field,
                                f"{unnamed[0]!r} does not name {actor} by any of its aliases "
@@ -62,7 +62,7 @@ def _gifts(pkg) -> list[Problem]:
             actor = pkg.actor(g, f"{side}_")
             if actor is None:
                 continue
-            named = any(actor in pkg.names.named(q) for q in quotes)
+            named = any(pkg.names.names_entity(q, actor) for q in quotes)
             inferred, rationale = g[f"{side}_inferred"], g[f"{side}_rationale"]
             if not named and not inferred:
                 out.append(Problem("gifts", g["gift_id"], f"{side}_{'person' if actor.startswith('per-') else 'body'}_id",

@@ -39,7 +39,7 @@ def _standing_words(pkg, table: str, row: dict) -> list[str]:
 def names_record(pkg, table: str, row: dict, quote: str) -> bool:
     """Whether a quote names one of the record's actors (by an alias, or by the words an inferred
     reference declares), its place, or (a gift) its item."""
-    if pkg.names.named(quote) & _own(pkg, table, row):
+    if any(pkg.names.names_entity(quote, x) for x in _own(pkg, table, row)):
         return True
     if any(contains(quote, w) for w in _standing_words(pkg, table, row)):
         return True

@@ -36,7 +36,7 @@ def check(pkg) -> list[Problem]:
             continue
         if table == "participants" and pkg.by_id["participants"].get(record, {}).get("event_id") in statements:
             continue
-        if table in ("people", "bodies") and record in speakers and record in pkg.names.named(ev["quote"]):
+        if table in ("people", "bodies") and record in speakers and pkg.names.names_entity(ev["quote"], record):
             continue
         out.append(Problem("evidence", ev["evidence_id"], "attributed_to",
                            f"{ev['quote']!r} reports what someone said ('{REPORTING_CLAUSE.search(ev['quote'])[0]}'): "

@@ -157,6 +157,11 @@ class Gazetteer:
         """The ids of every entity the text names."""
         return {entity for _, _, name in self.spans(text) for entity in self.names[name]}
 
+    def names_entity(self, text: str, entity: str) -> bool:
+        """Whether the text names ``entity`` (``entity in named(text)``, without building the set: one spelling
+        may name many entities)."""
+        return any(entity in self.names[name] for _, _, name in self.spans(text))
+
     def aliases_of(self, entity: str) -> list[str]:
         return sorted(n for n, ids in self.names.items() if entity in ids)
 

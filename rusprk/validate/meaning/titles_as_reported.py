@@ -11,6 +11,9 @@ them against the rule as the codebook states it, which is now what is checked.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+
 from rusprk.validate.report import Problem
 
 
@@ -29,13 +32,20 @@ def check(pkg) -> list[Problem]:
     canonical = {r[key]: r["name"] for table, key in (("people", "person_id"), ("bodies", "body_id"),
                                                        ("places", "place_id"), ("countries", "country_iso3"))
                  for r in pkg.rows[table]}
-    names = sorted(set(canonical.values()), key=len, reverse=True)
+    # Canonical names by their words: a spelling the gazetteer found is whole words, so a name written out in full
+    # around it holds the spelling's first word as one of its own (one lookup, not a scan of every name).
+    by_word: dict[str, set[str]] = defaultdict(set)
+    for name in set(canonical.values()):
+        for word in re.findall(r"\w+", name):
+            by_word[word].add(name)
     for e in pkg.rows["events"]:
         title = e["title"]
         for start, end, spelling in pkg.names.spans(title):
             named = [x for x in pkg.names.names[spelling] if x in canonical]
             # Fine where the spelling is part of a canonical name written out in full: its own ("Lavrov" in
             # "Sergey Lavrov") or another's ("Kim" in "Kim Kye Gwan").
+            words = re.findall(r"\w+", spelling)
+            names = sorted(by_word.get(words[0], ()) if words else (), key=lambda n: (-len(n), n))
             if named and not any(_within(title, name, start, end) for name in names):
                 out.append(Problem("events", e["event_id"], "title",
                                    f"the title names {', '.join(sorted(named))} as {spelling!r}; titles use canonical "
