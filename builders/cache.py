@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 
 # The code that shapes the cached mapping.
-CODE = ("builders/handmap.py", "builders/limits.py", "builders/cache.py", "rusprk/limits.py")
+CODE = ("builders/handmap.py", "builders/handmap_yaml.py", "builders/limits.py", "builders/cache.py", "rusprk/limits.py")
 _ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import sys
+from array import array
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from builders.errors import BuildError, Pos
 from builders.layout import REGIONS
@@ -76,16 +78,56 @@ Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Text = Annotated[str, Field(min_length=1)]
 
 
+class Positions:
+    """Where each value of a mapping is written: key -> (line, column), packed (one shared tuple of keys and one
+    array of numbers per mapping), since a corpus's hand-maps hold millions of them and they are only read to
+    report a problem."""
+
+    __slots__ = ("keys", "numbers")
+
+    def __init__(self, keys: tuple[str, ...], numbers: array) -> None:
+        self.keys, self.numbers = keys, numbers
+
+    def get(self, key: str) -> tuple[int, int] | None:
+        try:
+            i = self.keys.index(key)
+        except ValueError:
+            return None
+        return self.numbers[2 * i], self.numbers[2 * i + 1]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+
+_KEY_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same keys, in the same order, shared
+
+
+def _packed(value: Any) -> Positions:
+    if isinstance(value, Positions):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError("positions are a mapping")
+    keys = tuple(sys.intern(str(k)) for k in value)
+    keys = _KEY_SETS.setdefault(keys, keys)
+    numbers = array("I")
+    for line, column in value.values():
+        numbers.append(line)
+        numbers.append(column)
+    return Positions(keys, numbers)
+
+
+_PackedPositions = Annotated[Any, PlainValidator(_packed)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
     line: int = Field(0, alias=LINE_KEY)
-    positions: dict[str, tuple[int, int]] = Field(default_factory=dict, alias=POS_KEY, exclude=True, repr=False)
+    positions: _PackedPositions = Field(default_factory=lambda: _packed({}), alias=POS_KEY, exclude=True, repr=False)
 
     def at(self, key: str) -> Pos:
         """Line and column of ``key``'s value (the record's line when the key is not written)."""
-        if key in self.positions:
-            return Pos(*self.positions[key])
-        return Pos(self.line or None)
+        found = self.positions.get(key)
+        return Pos(*found) if found is not None else Pos(self.line or None)
 
 
 def _pairs(model, *pairs: tuple[str, str]):
@@ -473,6 +515,11 @@ def handmap_problems(path: Path, cache: Path | None = None) -> tuple[HandMap | N
 _READ: dict[tuple[str, str], tuple[HandMap | None, list[BuildError]]] = {}
 
 
+def forget_readings() -> None:
+    """Drop the remembered readings (the build calls this once the tables are made)."""
+    _READ.clear()
+
+
 def _load(path: Path, cache: Path | None = None, write_cache: bool = True) -> tuple[HandMap | None, list[BuildError]]:
     import hashlib
 
@@ -493,11 +540,30 @@ def _load(path: Path, cache: Path | None = None, write_cache: bool = True) -> tu
     if not isinstance(raw, dict):
         raise BuildError(path, "a hand-map is a YAML mapping", line=1)
     try:
-        result: tuple[HandMap | None, list[BuildError]] = HandMap.model_validate(raw), []
+        result: tuple[HandMap | None, list[BuildError]] = _shared_fields_sets(HandMap.model_validate(raw)), []
     except ValidationError as exc:
         result = None, [_problem(path, raw, err) for err in exc.errors()]
     _READ[memo] = result
     return result[0], list(result[1])
+
+
+_FIELDS_SETS: dict[frozenset, frozenset] = {}
+
+
+def _shared_fields_sets(model: BaseModel) -> BaseModel:
+    """Give each model of the hand-map a shared, frozen copy of pydantic's per-instance set of the fields it was
+    given (nothing here reads it): a set per record was 40 % of a hand-map's memory."""
+    stack = [model]
+    while stack:
+        m = stack.pop()
+        given = frozenset(m.__pydantic_fields_set__)
+        object.__setattr__(m, "__pydantic_fields_set__", _FIELDS_SETS.setdefault(given, given))
+        for value in m.__dict__.values():
+            if isinstance(value, BaseModel):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, BaseModel))
+    return model
 
 
 def _read_yaml(path: Path, data: bytes):
@@ -506,7 +572,13 @@ def _read_yaml(path: Path, data: bytes):
 
     text = decode_strict(path, data, "hand-map")
     check_text(path, text, "hand-map")
-    try:
+    from builders import handmap_yaml
+    from builders.limits import MAX_YAML_DEPTH
+
+    fast = handmap_yaml.read(text, _LineLoader, LINE_KEY, POS_KEY, MAX_YAML_DEPTH)  # one pass over the events
+    if fast is not handmap_yaml.FALLBACK:
+        return fast
+    try:  # what the one pass does not take, and every error, as the loader reads it
         _check_depth(path, text)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except BuildError as exc:
