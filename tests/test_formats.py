@@ -10,6 +10,8 @@ import zipfile
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from builders.formats.stata import BOOL_LABELS, variable_label
 from conftest import ROOT
@@ -161,10 +163,15 @@ def test_a_note_that_looks_like_a_formula_is_written_as_text():
     from builders.formats.excel import workbook_bytes
     import rusprk
 
-    frames = rusprk.load_all()
-    frames["events"].loc[0, "notes"] = '=HYPERLINK("http://example.org","click")'
+    import pyarrow as pa
+
+    tables = rusprk.load_all(backend="pyarrow")
+    events = tables["events"]
+    at = events.schema.get_field_index("notes")
+    notes = ['=HYPERLINK("http://example.org","click")', *events.column("notes").to_pylist()[1:]]
+    tables["events"] = events.set_column(at, events.schema.field(at), pa.array(notes, pa.string()))
     facts = json.loads((DIST / "citation.json").read_text(encoding="utf-8"))
-    data = workbook_bytes(frames, facts, "2026-12-01T00:00:00Z", "licence")
+    data = workbook_bytes(tables, facts, "2026-12-01T00:00:00Z", "licence")
     cell = openpyxl.load_workbook(io.BytesIO(data))["events"].cell(row=2, column=resource("events").field_names.index("notes") + 1)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -203,3 +210,74 @@ def test_croissant_describes_every_table_field_and_file_from_the_metadata():
         assert list(fields) == res.field_names
         for fk in res.foreign_keys:
             assert fields[fk.fields[0]]["references"]["field"]["@id"] == f"{fk.resource}/{fk.reference_fields[0]}"
+
+
+# The workbook's data rows are built column-wise (builders.formats.excel_rows); XlsxWriter writing every cell
+# itself (``reference=True``) is what they must equal, byte for byte, whatever the values.
+_AWKWARD_TEXT = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", " leading", "trailing ", "\u00a0nbsp", "tab\t", "a\nb", "_x0041_", "ctl\x01\x1f", "<r>x</r>",
+                     "a & b < c > d \"q\"", "\ufffe\uffff", "=1+1", "042", "x" * 40_000, "é" * 16_400 + "😀" * 10]),
+)
+
+
+def _awkward_tables(draw) -> dict:
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from builders.publish import arrow_schema
+
+    out = {}
+    long = draw(st.sampled_from(RESOURCE_ORDER))  # one table long enough for several 16-row span blocks
+    for name in RESOURCE_ORDER:
+        schema = arrow_schema(resource(name))
+        n = draw(st.integers(0, 40) if name == long else st.integers(0, 2))
+        arrays = []
+        for f in resource(name).fields:
+            value = {"string": _AWKWARD_TEXT, "integer": st.integers(-10**17, 10**17), "boolean": st.booleans(),
+                     "date": st.dates(dt.date(1899, 12, 1), dt.date(2100, 1, 1))}[f.type]
+            arrays.append(pa.array(draw(st.lists(st.one_of(st.none(), value), min_size=n, max_size=n)),
+                                   type=schema.field(f.name).type))
+        out[name] = pa.Table.from_arrays(arrays, names=[f.name for f in resource(name).fields])
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.data_too_large, HealthCheck.too_slow])
+@given(st.data())
+def test_workbook_rows_built_column_wise_equal_xlsxwriters_own(data):
+    from builders.formats.excel import workbook_bytes
+
+    from unittest import mock
+
+    from builders.formats import excel_rows
+
+    tables = _awkward_tables(data.draw)
+    facts = json.loads((DIST / "citation.json").read_text(encoding="utf-8"))
+    part = data.draw(st.sampled_from([excel_rows.ROWS_PER_PART, 1, 7, 16]))  # parts across 16-row span blocks
+    with mock.patch.object(excel_rows, "ROWS_PER_PART", part):
+        fast = workbook_bytes(tables, facts, "2026-12-01T00:00:00Z", "licence")
+    reference = workbook_bytes(tables, facts, "2026-12-01T00:00:00Z", "licence", reference=True)
+    assert fast == reference, _first_difference(fast, reference)
+
+
+def _first_difference(a: bytes, b: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(a)) as za, zipfile.ZipFile(io.BytesIO(b)) as zb:
+        for name in zb.namelist():
+            x, y = za.read(name), zb.read(name)
+            if x != y:
+                at = next((i for i in range(min(len(x), len(y))) if x[i] != y[i]), min(len(x), len(y)))
+                return f"{name} at byte {at}: {x[max(0, at - 120):at + 60]!r} vs {y[max(0, at - 120):at + 60]!r}"
+    return "same entries, different zip bytes"
+
+
+def test_shipped_workbook_is_what_xlsxwriter_writes_cell_by_cell():
+    import rusprk
+    from builders.formats.excel import workbook_bytes
+    from builders.publish import LICENCE_NOTE
+
+    tables = rusprk.load_all(backend="pyarrow")
+    facts = json.loads((DIST / "citation.json").read_text(encoding="utf-8"))
+    created = json.loads((DIST / "datapackage.json").read_text(encoding="utf-8"))["created"]
+    (path,) = DIST.glob("rusprk-*.xlsx")
+    assert workbook_bytes(tables, facts, created, LICENCE_NOTE, reference=True) == path.read_bytes()
