@@ -16,6 +16,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -56,7 +57,7 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
-def recover(target: Path) -> None:
+def recover(target: Path, keep: Path | None = None) -> None:
     """Clean up after a killed build: finish or undo a two-rename swap, drop stale staging."""
     old = target.with_name(f".{target.name}.old")
     if old.exists():
@@ -65,56 +66,152 @@ def recover(target: Path) -> None:
         else:
             os.rename(old, target)
     for stale in target.parent.glob(f".{target.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if keep is None or stale != keep:  # ``keep``: this build's own staging
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+class Staging(Mapping):
+    """The next ``dist/``, written file by file into a fresh sibling directory as the build makes each file,
+    so the build holds one output in memory at a time, not the release.  A file whose bytes equal the current
+    ``dist/``'s is hard-linked from it instead of written.  Read back as a mapping of name to bytes (one file
+    read at a time); ``swap_in`` makes it ``dist/`` in one step, ``discard`` drops it."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        recover(self.target)
+        self.dir = Path(tempfile.mkdtemp(dir=self.target.parent, prefix=f".{self.target.name}.new-"))
+        self.hashes: dict[str, str] = {}  # name -> sha256 of its bytes
+        self.written = 0  # files written rather than linked
+
+    def put(self, rel: str, data: bytes) -> None:
+        import hashlib
+
+        p = self._new(rel)
+        if not _link_unchanged(self.target / rel, p, data):
+            _write_synced(p, data)
+            self.written += 1
+        self.hashes[rel] = hashlib.sha256(data).hexdigest()
+
+    def path_for(self, rel: str) -> Path:
+        """Where a file the caller writes itself goes; ``adopt`` it once written."""
+        return self._new(rel)
+
+    def adopt(self, rel: str) -> None:
+        """Take a file written at ``path_for(rel)``: synced, or replaced by a link to an identical old one."""
+        import hashlib
+
+        p = self.dir / rel
+        with open(p, "rb+") as fh:
+            os.fsync(fh.fileno())
+        digest = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        self.hashes[rel] = digest.hexdigest()
+        old = self.target / rel
+        if old.is_file() and not old.is_symlink() and old.stat().st_size == p.stat().st_size \
+                and _file_sha256(old) == self.hashes[rel]:
+            p.unlink()
+            os.link(old, p)
+        else:
+            self.written += 1
+
+    def _new(self, rel: str) -> Path:
+        if rel in self.hashes:
+            raise ValueError(f"{rel} staged twice")
+        p = self.dir / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel not in self.hashes:
+            raise KeyError(rel)
+        return (self.dir / rel).read_bytes()
+
+    def __iter__(self):
+        return iter(sorted(self.hashes))
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def swap_in(self) -> None:
+        """Make the staged files ``dist/`` (kept as it is when every file is the same as before)."""
+        target = self.target
+        try:
+            if target.exists() and not self.written and _present(target) == set(self.hashes):
+                shutil.rmtree(self.dir)
+                return
+            if not target.exists():
+                os.rename(self.dir, target)
+            elif _exchange(self.dir, target):
+                shutil.rmtree(self.dir)  # now holds the previous release
+            else:
+                old = target.with_name(f".{target.name}.old")
+                os.rename(target, old)
+                os.rename(self.dir, target)
+                shutil.rmtree(old)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def replace_dir(target: Path, files: dict[str, bytes]) -> None:
-    target = Path(target)
-    recover(target)
-    if target.exists() and _same(target, files):
-        return
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.new-"))
+    """Replace ``target`` with a directory holding exactly ``files`` (name -> bytes), as one step."""
+    staging = Staging(target)
     try:
         for rel, data in sorted(files.items()):
-            p = staging / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            if _link_unchanged(target / rel, p, data):
-                continue  # the same bytes as the previous release: linked, not rewritten
-            with open(p, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if not target.exists():
-            os.rename(staging, target)
-        elif _exchange(staging, target):
-            shutil.rmtree(staging)  # now holds the previous release
-        else:
-            old = target.with_name(f".{target.name}.old")
-            os.rename(target, old)
-            os.rename(staging, target)
-            shutil.rmtree(old)
+            staging.put(rel, data)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
+    staging.swap_in()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly ``data``, read a block at a time (not a second copy of a large file)."""
+    view, at = memoryview(data), 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if view[at:at + len(block)] != block:
+                return False
+            at += len(block)
+    return at == len(data)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _present(target: Path) -> set[str]:
+    return {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
 
 
 def _link_unchanged(old: Path, new: Path, data: bytes) -> bool:
     """Hard-link ``old`` at ``new`` when it is a regular file holding exactly ``data``: an unchanged output
     keeps its file (and its modification time) instead of being written again."""
     try:
-        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data) or old.read_bytes() != data:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data) or not _holds(old, data):
             return False
         os.link(old, new)
         return True
     except OSError:
         return False
-
-
-def _same(target: Path, files: dict[str, bytes]) -> bool:
-    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
-    if present != set(files):
-        return False
-    return all((target / rel).read_bytes() == data for rel, data in files.items())
 
 
 # ---------------------------------------------------------------------------
@@ -124,7 +221,7 @@ def _same(target: Path, files: dict[str, bytes]) -> bool:
 JOURNAL = Path(".cache") / "publish-journal.json"
 
 
-def publish(root: Path, dist_files: dict[str, bytes], outside: dict[str, bytes]) -> None:
+def publish(root: Path, dist_files: "Staging | dict[str, bytes]", outside: dict[str, bytes]) -> None:
     """Replace ``dist/`` and the ``outside`` files (schemas/, docs/, datapackage.json) as one generation.
 
     Every outside file is first written beside its target under a temporary
@@ -139,7 +236,7 @@ def publish(root: Path, dist_files: dict[str, bytes], outside: dict[str, bytes])
     import json
 
     root = Path(root)
-    repair(root)
+    repair(root, keep=dist_files.dir if isinstance(dist_files, Staging) else None)
     staged = []
     try:
         for rel, data in sorted(outside.items()):
@@ -154,13 +251,17 @@ def publish(root: Path, dist_files: dict[str, bytes], outside: dict[str, bytes])
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644)
             staged.append([os.path.relpath(tmp, root), rel])
-        sums = hashlib.sha256(dist_files.get("SHA256SUMS", b"")).hexdigest()
+        sums = (dist_files.hashes.get("SHA256SUMS") if isinstance(dist_files, Staging)
+                else hashlib.sha256(dist_files.get("SHA256SUMS", b"")).hexdigest())
         write_file(root / JOURNAL, (json.dumps({"dist_sha256sums": sums, "moves": staged}, indent=1) + "\n").encode())
     except BaseException:
         for tmp, _ in staged:
             (root / tmp).unlink(missing_ok=True)
         raise
-    replace_dir(root / "dist", dist_files)
+    if isinstance(dist_files, Staging):
+        dist_files.swap_in()
+    else:
+        replace_dir(root / "dist", dist_files)
     _finish(root, staged)
 
 
@@ -171,13 +272,14 @@ def _finish(root: Path, moves: list) -> None:
     (root / JOURNAL).unlink(missing_ok=True)
 
 
-def repair(root: Path) -> str | None:
-    """Settle a tree a killed build left half-published; what was done, or None if nothing was needed."""
+def repair(root: Path, keep: Path | None = None) -> str | None:
+    """Settle a tree a killed build left half-published; what was done, or None if nothing was needed
+    (``keep``: the calling build's own staging folder, left alone)."""
     import hashlib
     import json
 
     root = Path(root)
-    recover(root / "dist")
+    recover(root / "dist", keep)
     journal = root / JOURNAL
     if not journal.exists():
         return None

@@ -26,8 +26,8 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
 
 
 def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
-    """Stages 1-4, writing nothing: (rows, Arrow tables, pandas frames) by table; a BuildError at the first
-    problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
+    """Stages 1-4, writing nothing: ({"sources": its rows}, Arrow tables, pandas frames) by table; a BuildError
+    at the first problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
     its other problems; they are reported apart)."""
     from builders import publish
     from builders.tables import build_tables
@@ -35,13 +35,18 @@ def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
     from rusprk._types import arrow_to_pandas
     from rusprk.metadata import RESOURCE_ORDER, resource
 
+    from builders.handmap import forget_readings
+
     built = build_tables(root, drafts, cache)  # stages 1-3: parse, hand-maps, tables
-    rows = dict(built.rows)
-    tables = {name: publish.to_arrow(name, rows.get(name, [])) for name in RESOURCE_ORDER}
+    forget_readings()  # the hand-maps' objects are not needed past here: at 2,000 seeds they hold 400 MB
+    tables = {}
+    for name in RESOURCE_ORDER:  # each table's dict rows go as soon as its Arrow table is made
+        tables[name] = publish.to_arrow(name, built.rows.pop(name, []))
+    sources = tables["sources"].to_pylist()
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
     validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
     check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin, root / "seeds")
-    return rows, tables, frames
+    return {"sources": sources}, tables, frames
 
 
 def _build(root: Path, log, force: bool) -> dict[str, int] | None:
@@ -57,18 +62,35 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
         return None
 
     # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
-    from builders import codebook, curation_log, publish
-    from rusprk.metadata import RESOURCE_ORDER, resource
-
     rows, tables, frames = checked_tables(root, cache="write")  # stages 1-4, hand-map readings cached
 
     version = release.project_version(root)  # stage 5
-    files: dict[str, bytes] = {}
+    # dist/'s files go to disk as they are made (builders.atomic.Staging): the build holds one in memory at a time.
+    files = atomic.Staging(root / "dist")
+    try:
+        outside = _publish_files(root, files, rows, tables, frames, version, created)
+        atomic.publish(root, files, outside)  # dist/ and the files outside it, as one generation
+    except BaseException:
+        files.discard()
+        raise
+    stamp.record(root, inputs_hash)
+    counts = {name: t.num_rows for name, t in tables.items()}
+    log("built " + ", ".join(f"{n} {c}" for n, c in counts.items()))
+    return counts
+
+
+def _publish_files(root: Path, files, rows, tables, frames, version: str, created: str) -> dict[str, bytes]:
+    """Stage every file of dist/ into ``files``; the files outside it (schemas/, docs/, datapackage.json)."""
+    import hashlib
+
+    from builders import codebook, curation_log, publish
+    from rusprk.metadata import RESOURCE_ORDER, resource
+
     for name, t in tables.items():
-        files[f"{name}.parquet"] = publish.parquet_bytes(t)
-        files[f"{name}.csv"] = publish.csv_bytes(name, t)
-    files["datapackage.json"] = publish.dumps(
-        publish.descriptor(root, files, rows["sources"], prefix="", inline_schema=True))
+        files.put(f"{name}.parquet", publish.parquet_bytes(t))
+        files.put(f"{name}.csv", publish.csv_bytes(name, t))
+    files.put("datapackage.json", publish.dumps(
+        publish.descriptor(root, files, rows["sources"], prefix="", inline_schema=True)))
     outside = {f"schemas/{name}.json": publish.dumps(publish.table_schema(resource(name))) for name in RESOURCE_ORDER}
     outside["datapackage.json"] = publish.dumps(
         publish.descriptor(root, files, rows["sources"], prefix="dist/", inline_schema=False))
@@ -82,41 +104,43 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
 
     # The SQLite database for Datasette and SQL users, with its Datasette metadata.  Its bytes
     # depend on the SQLite library version as well as the data (recorded in its header).
-    from rusprk.export_sqlite import datasette_metadata, sqlite_bytes
+    from rusprk.export_sqlite import datasette_metadata, export_sqlite
 
-    files["rusprk.db"] = sqlite_bytes(frames)
-    files["datasette-metadata.json"] = publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"])))
+    export_sqlite(files.path_for("rusprk.db"), frames)
+    files.adopt("rusprk.db")
+    files.put("datasette-metadata.json",
+              publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"]))))
 
     # The source articles travel with the tables, so quotes can be checked after download.
     for s in rows["sources"]:
-        files[f"seeds/{s['seed_file']}"] = (root / "seeds" / s["seed_file"]).read_bytes()
+        files.put(f"seeds/{s['seed_file']}", (root / "seeds" / s["seed_file"]).read_bytes())
     facts = citation.citation(root)
-    files["citation.json"] = publish.dumps(facts)
+    files.put("citation.json", publish.dumps(facts))
 
     # The same tables for Stata, Excel and Croissant users, derived from the metadata.
     from builders.formats import croissant, excel, stata
     from rusprk._cite import cite_from
 
+    for name in RESOURCE_ORDER:  # written straight to dist/'s staging: a .dta of a long table is large
+        stata.write_dta(name, frames[name], version, created, files.path_for(f"stata/{name}.dta"))
+        files.adopt(f"stata/{name}.dta")
+    files.put(f"rusprk-{version}.xlsx", excel.workbook_bytes(tables, facts, created, publish.LICENCE_NOTE))
     descriptor = json.loads(files["datapackage.json"])
-    files.update(stata.stata_files(frames, version, created))
-    files[f"rusprk-{version}.xlsx"] = excel.workbook_bytes(frames, facts, created, publish.LICENCE_NOTE)
-    files["croissant.json"] = publish.dumps(
-        croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files))
+    files.put("croissant.json", publish.dumps(croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files)))
 
-    in_zip = dict(files)
-    in_zip["codebook.md"] = outside["docs/codebook.md"]
+    # The release zip: every file above, the codebook and the repository's documents, and its own checksums.
+    extra = {"codebook.md": outside["docs/codebook.md"]}
     for name in publish.RELEASE_DOCS:
         if (root / name).is_file():
-            in_zip[name] = (root / name).read_bytes()
-    in_zip["SHA256SUMS"] = publish.sha256sums(in_zip)  # the zip checks itself: sha256sum -c SHA256SUMS
-    files[f"rusprk-{version}.zip"] = publish.release_zip(version, created, in_zip)
-    files["SHA256SUMS"] = publish.sha256sums(files)
-
-    atomic.publish(root, files, outside)  # dist/ and the files outside it, as one generation
-    stamp.record(root, inputs_hash)
-    counts = {name: t.num_rows for name, t in tables.items()}
-    log("built " + ", ".join(f"{n} {c}" for n, c in counts.items()))
-    return counts
+            extra[name] = (root / name).read_bytes()
+    hashes = {**files.hashes, **{name: hashlib.sha256(data).hexdigest() for name, data in extra.items()}}
+    extra["SHA256SUMS"] = publish.sha256sums_of(hashes)  # the zip checks itself: sha256sum -c SHA256SUMS
+    zip_name = f"rusprk-{version}.zip"
+    with open(files.path_for(zip_name), "wb") as fh:
+        publish.release_zip(version, created, extra, out=fh, paths={name: files.dir / name for name in files})
+    files.adopt(zip_name)
+    files.put("SHA256SUMS", publish.sha256sums_of(files.hashes))
+    return outside
 
 
 def main(argv: list[str] | None = None) -> int:

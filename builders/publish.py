@@ -132,7 +132,7 @@ def table_schema(res: Resource) -> dict:
     return schema
 
 
-def _resource_entries(prefix: str, files: dict[str, bytes], inline_schema: bool) -> list[dict]:
+def _resource_entries(prefix: str, files, inline_schema: bool) -> list[dict]:
     entries = []
     for name in RESOURCE_ORDER:
         res = resource(name)
@@ -165,7 +165,7 @@ def _resource_entries(prefix: str, files: dict[str, bytes], inline_schema: bool)
     return entries
 
 
-def descriptor(root: Path, files: dict[str, bytes], sources_rows: list[dict], *, prefix: str,
+def descriptor(root: Path, files, sources_rows: list[dict], *, prefix: str,
                inline_schema: bool) -> dict:
     version = project_version(root)
     sources = []
@@ -222,16 +222,20 @@ LICENCE_NOTE = ("Data: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/).
                 "with their publishers.")
 
 
-def release_zip(version: str, created: str, files: dict[str, bytes]) -> bytes:
-    """A byte-reproducible zip: sorted entries, fixed timestamps and permissions."""
+def release_zip(version: str, created: str, files, out=None, paths: dict | None = None) -> bytes | None:
+    """A byte-reproducible zip: sorted entries, fixed timestamps and permissions.  ``files`` maps name to bytes,
+    ``paths`` name to a file whose bytes are copied in a block at a time (a large database need not be held in
+    memory); written to the binary file ``out`` if given, else returned."""
+    import shutil
     import zipfile
 
     stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     folder = f"rusprk-{version}"
-    buf = io.BytesIO()
+    buf = out if out is not None else io.BytesIO()
+    paths = paths or {}
     with zipfile.ZipFile(buf, "w") as zf:
-        for name in sorted(files):
+        for name in sorted({*files, *paths}):
             info = zipfile.ZipInfo(f"{folder}/{name}", date_time=date_time)
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever the host
@@ -239,10 +243,20 @@ def release_zip(version: str, created: str, files: dict[str, bytes]) -> bytes:
             # took twice as long for a file a few per cent smaller).
             compress = zipfile.ZIP_STORED if name.endswith((".parquet", ".xlsx")) else zipfile.ZIP_DEFLATED
             info.compress_type = compress
-            zf.writestr(info, files[name], compress_type=compress, compresslevel=6)
-    return buf.getvalue()
+            if name in files:
+                zf.writestr(info, files[name], compress_type=compress, compresslevel=6)
+                continue
+            info.file_size = Path(paths[name]).stat().st_size
+            # A ZipInfo's level is zlib's default (6), the level given above.
+            with open(paths[name], "rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    return buf.getvalue() if out is None else None
 
 
 def sha256sums(files: dict[str, bytes]) -> bytes:
-    lines = [f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())]
-    return "".join(lines).encode("utf-8")
+    return sha256sums_of({name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+
+
+def sha256sums_of(hashes: dict[str, str]) -> bytes:
+    """``sha256sum -c``'s input from each file's sha256."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items())).encode("utf-8")

@@ -32,7 +32,8 @@ def _digest(root: Path, paths: list[Path], extra: str = "") -> str:
     h = hashlib.sha256(extra.encode())
     for p in paths:
         h.update(p.relative_to(root).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(p.read_bytes()).digest())
+        with open(p, "rb") as fh:  # streamed: the database alone can be hundreds of MB
+            h.update(hashlib.file_digest(fh, "sha256").digest())
     return h.hexdigest()
 
 

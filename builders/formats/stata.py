@@ -67,15 +67,20 @@ def stata_frame(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, lis
 
 
 def dta_bytes(name: str, frame: pd.DataFrame, version: str, created: str) -> bytes:
+    buf = io.BytesIO()
+    write_dta(name, frame, version, created, buf)
+    return buf.getvalue()
+
+
+def write_dta(name: str, frame: pd.DataFrame, version: str, created: str, target) -> None:
+    """The table's ``.dta`` written to ``target`` (a path or a binary file)."""
     res = resource(name)
     data, labels, dates, strl = stata_frame(name, frame)
     stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
-    buf = io.BytesIO()
-    data.to_stata(buf, write_index=False, version=118, convert_dates={c: "td" for c in dates},
+    data.to_stata(target, write_index=False, version=118, convert_dates={c: "td" for c in dates},
                   data_label=f"RUSPRK {version}: {res.title}"[:80], time_stamp=stamp,
                   variable_labels={f.name: variable_label(f.description) for f in res.fields},
                   value_labels=labels, convert_strl=strl)
-    return buf.getvalue()
 
 
 def stata_files(frames: dict[str, pd.DataFrame], version: str, created: str) -> dict[str, bytes]:
