@@ -421,7 +421,7 @@ def render_scaling(sc: dict) -> list[str]:
     add("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in sizes:
         r = sc[n]
-        built = dict(reversed(part.split(" ")) for part in r["built"].replace("built ", "").split(", "))
+        built = dict(part.split(" ", 1) for part in r["built"].replace("built ", "").split(", "))
         rows = f"{int(built.get('events', 0)):,} events, {int(built.get('evidence', 0)):,} evidence rows"
         add(f"| {n:,} | {rows} | {sec(r['clean']['seconds'])} | "
             f"{r['clean']['seconds'] / base:.1f}× | {r['clean']['mb']:.0f} MB | {sec(r['noop']['seconds'])} | "
