@@ -68,8 +68,17 @@ def states_day(texts, day: dt.date) -> bool:
     return any((y in (None, day.year)) and (m, d) == (day.month, day.day) for t in texts for y, m, d in dates_in(t))
 
 
+# The words a bare date may hold: what the date patterns consume (month names and their three-letter forms,
+# "of", ordinal suffixes) and what may stand beside a date.
+_DATE_WORDS = frozenset((*_MONTHS, *(m[:3] for m in _MONTHS), *_WEEKDAYS, "on", "of", "the", "st", "nd", "rd", "th"))
+
+
 def is_bare_date(text: str) -> bool:
     """Only a date (and punctuation or weekday names): a bare date supports nothing but a dateline."""
+    # A word no date can hold (nearly every quote has one) settles it without running the patterns: they only
+    # remove whole month names, "of" and ordinal suffixes bounded by non-letters.
+    if any(w.lower() not in _DATE_WORDS for w in re.findall(r"[^\W\d_]+", text)):
+        return False
     rest = text
     for pattern in _DATE_PATTERNS:
         rest = pattern.sub(" ", rest)
