@@ -26,8 +26,8 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
 
 
 def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
-    """Stages 1-4, writing nothing: ({"sources": its rows}, Arrow tables, pandas frames) by table; a BuildError
-    at the first problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
+    """Stages 1-4, writing nothing: ({"sources": its rows, "regions": each seed's regions}, Arrow tables, pandas
+    frames) by table; a BuildError at the first problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
     its other problems; they are reported apart)."""
     from builders import publish
     from builders.tables import build_tables
@@ -46,7 +46,7 @@ def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
     frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
     validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
     check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin, root / "seeds")
-    return {"sources": sources}, tables, frames
+    return {"sources": sources, "regions": built.regions}, tables, frames
 
 
 def _build(root: Path, log, force: bool) -> dict[str, int] | None:
@@ -127,6 +127,27 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     files.put(f"rusprk-{version}.xlsx", excel.workbook_bytes(tables, facts, created, publish.LICENCE_NOTE))
     descriptor = json.loads(files["datapackage.json"])
     files.put("croissant.json", publish.dumps(croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files)))
+
+    # The evidence browser (site/) and the quotes as W3C Web Annotations, from the same rows and seed texts.
+    from builders import site
+    from builders.formats import annotations
+    from builders.site.html import record_href
+
+    every = {name: t.to_pylist() for name, t in tables.items()}
+    texts = {s["source_id"]: (root / "seeds" / s["seed_file"]).read_text(encoding="utf-8") for s in rows["sources"]}
+    jsonld = {"@context": {"@vocab": "https://schema.org/", "sc": "https://schema.org/"},
+              **croissant.schema_org_dataset(descriptor, facts, cite_from(facts, "bibtex"))}
+    for name, data in site.site_files(every, texts, rows["regions"], descriptor=descriptor,
+                                      citation_text=cite_from(facts, "text"), version=version, jsonld=jsonld):
+        files.put(name, data)
+    alias_of = {a["alias_id"]: next((t, a[k]) for k, t in site.ENTITY_KEYS if a[k]) for a in every["aliases"]}
+    event_of = {p["participant_id"]: p["event_id"] for p in every["participants"]}
+    sources = {s["source_id"]: s for s in every["sources"]}
+    items = [annotations.annotation(ev, sources[ev["source_id"]], texts[ev["source_id"]],
+                                    "site/" + record_href(*site.page_of(ev, alias_of, event_of), depth=0))
+             for ev in every["evidence"]]
+    files.put("annotations.jsonld", publish.dumps(annotations.collection(version, items)))
+    del every, items
 
     # The release zip: every file above, the codebook and the repository's documents, and its own checksums.
     extra = {"codebook.md": outside["docs/codebook.md"]}

@@ -46,6 +46,8 @@ class Tables:
     # (table, row id) -> (hand-map, line) where the row was written: problems found in the rows
     # (rusprk.validate.meaning) are reported at the hand-map line they came from.
     origin: dict[tuple[str, str], tuple[Path, int | None]] = field(default_factory=dict)
+    # source_id -> (start, end, region) of every part of its seed the build read, for the evidence browser
+    regions: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
 def _line_of_key(path: Path, key: str) -> int | None:
@@ -234,6 +236,11 @@ class _Builder:
             "retrieved_publisher": s.retrieved.publisher if s.retrieved else None,
             "notes": s.notes,
         })
+        self.t.regions[s.id] = sorted(
+            [(p.title.start, p.title.end, "title")]
+            + [(x.start, x.end, region) for region, spans in (("header", p.header), ("body", p.body),
+                                                               ("caption", p.captions), ("credit", p.credits),
+                                                               ("furniture", p.furniture)) for x in spans])
         # A separator line ("-") is header too, but supports nothing: only lines with content are cited.
         header_spans = [span for span in (p.title, *p.header) if has_content(span.text)]
         for span in header_spans:

@@ -46,9 +46,10 @@ def test_block_runs_as_written(block, request):
         lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
         assert block.code.strip() in lines, f"{block.id}: .ci/run does not run this line as written"
         return
-    if block.kind == "server":
-        ok, out = docs.serve(block, request.getfixturevalue("user"), int(block.arg))
-        assert ok, f"{block.id}: nothing answered on port {block.arg}:\n{out[-3000:]}"
+    if block.kind == "server":  # "server PORT" in the user's folder, "server PORT:PLACE" in another place
+        port, _, where = block.arg.partition(":")
+        ok, out = docs.serve(block, request.getfixturevalue(where or "user"), int(port))
+        assert ok, f"{block.id}: nothing answered on port {port}:\n{out[-3000:]}"
         return
     if block.kind == "build":
         place = docs.Place(cwd=docs.copy_checkout(ROOT, request.getfixturevalue("tmp_path") / "rusprk",

@@ -1,0 +1,39 @@
+"""``annotations.jsonld``: every evidence row as a W3C Web Annotation, so annotation tools can show the quotes.
+
+One ``Annotation`` per evidence row, in one ``AnnotationCollection`` (Web Annotation Data Model,
+https://www.w3.org/TR/annotation-model/).  Its targets are the source: the seed as stored, named by its
+SHA-256 (``urn:sha256:…``), with a ``TextQuoteSelector`` (the quote and the ``ANCHOR_CHARS`` characters
+either side) and a ``TextPositionSelector`` (code-point offsets, as in the evidence table); and, where the
+source's URL is known, the page there, with the quote selector only: offsets into the stored text do not
+hold on the live page, the quote and its context do.  Its body is the page of the record it supports.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+ANCHOR_CHARS = 32  # as the Hypothesis client stores a quote's prefix and suffix
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+
+def anchored(text: str, start: int, end: int, chars: int = ANCHOR_CHARS) -> dict:
+    """The quote at ``[start, end)`` of ``text`` with what comes before and after it."""
+    return {"exact": text[start:end], "prefix": text[max(0, start - chars):start], "suffix": text[end:end + chars]}
+
+
+def annotation(ev: dict, source: dict, text: str, page: str) -> dict:
+    quote_selector = {"type": "TextQuoteSelector", **anchored(text, ev["char_start"], ev["char_end"])}
+    targets = [{"type": "SpecificResource", "source": f"urn:sha256:{source['sha256']}",
+                "selector": [quote_selector,
+                             {"type": "TextPositionSelector", "start": ev["char_start"], "end": ev["char_end"]}]}]
+    if source["url"]:
+        targets.append({"type": "SpecificResource", "source": source["url"], "selector": quote_selector})
+    return {"id": "urn:rusprk:evidence:" + quote(ev["evidence_id"], safe="-._~"), "type": "Annotation",
+            "motivation": "linking", "body": {"id": page, "type": "Text", "format": "text/html"},
+            "target": targets}
+
+
+def collection(version: str, items: list[dict]) -> dict:
+    return {"@context": CONTEXT, "id": f"urn:rusprk:{version}:annotations", "type": "AnnotationCollection",
+            "label": f"RUSPRK {version}: the evidence quotes", "total": len(items),
+            "first": {"type": "AnnotationPage", "startIndex": 0, "items": items}}
