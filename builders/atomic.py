@@ -88,7 +88,8 @@ class Staging(Mapping):
 
         p = self._new(rel)
         if not _link_unchanged(self.target / rel, p, data):
-            _write_synced(p, data)
+            with open(p, "wb") as fh:  # made durable all at once before the swap (``_sync``)
+                fh.write(data)
             self.written += 1
         self.hashes[rel] = hashlib.sha256(data).hexdigest()
 
@@ -101,8 +102,6 @@ class Staging(Mapping):
         import hashlib
 
         p = self.dir / rel
-        with open(p, "rb+") as fh:
-            os.fsync(fh.fileno())
         digest = hashlib.sha256()
         with open(p, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -141,6 +140,7 @@ class Staging(Mapping):
             if target.exists() and not self.written and _present(target) == set(self.hashes):
                 shutil.rmtree(self.dir)
                 return
+            self._sync()
             if not target.exists():
                 os.rename(self.dir, target)
             elif _exchange(self.dir, target):
@@ -153,6 +153,28 @@ class Staging(Mapping):
         except BaseException:
             self.discard()
             raise
+
+    def _sync(self) -> None:
+        """Every staged file on disk before the swap: one ``syncfs`` of the staging folder's file system where
+        Linux has it (tens of thousands of site pages made one ``fsync`` each cost more than making them),
+        else an ``fsync`` of each file."""
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            syncfs = libc.syncfs
+        except (OSError, AttributeError):
+            syncfs = None
+        if syncfs is not None:
+            fd = os.open(self.dir, os.O_RDONLY)
+            try:
+                if syncfs(fd) == 0:
+                    os.fsync(fd)  # the folder's own entries, as before
+                    return
+            finally:
+                os.close(fd)
+        for p in sorted(self.dir.rglob("*")):
+            if p.is_file() and not p.is_symlink():
+                with open(p, "rb+") as fh:
+                    os.fsync(fh.fileno())
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -179,13 +201,6 @@ def _holds(path: Path, data: bytes) -> bool:
                 return False
             at += len(block)
     return at == len(data)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def _file_sha256(path: Path) -> str:

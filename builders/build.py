@@ -143,11 +143,13 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     alias_of = {a["alias_id"]: next((t, a[k]) for k, t in site.ENTITY_KEYS if a[k]) for a in every["aliases"]}
     event_of = {p["participant_id"]: p["event_id"] for p in every["participants"]}
     sources = {s["source_id"]: s for s in every["sources"]}
-    items = [annotations.annotation(ev, sources[ev["source_id"]], texts[ev["source_id"]],
+    items = (annotations.annotation(ev, sources[ev["source_id"]], texts[ev["source_id"]],
                                     "site/" + record_href(*site.page_of(ev, alias_of, event_of), depth=0))
-             for ev in every["evidence"]]
-    files.put("annotations.jsonld", publish.dumps(annotations.collection(version, items)))
-    del every, items
+             for ev in every["evidence"])
+    with open(files.path_for("annotations.jsonld"), "wb") as fh:
+        annotations.write(fh, version, len(every["evidence"]), items)
+    files.adopt("annotations.jsonld")
+    del every
 
     # The release zip: every file above, the codebook and the repository's documents, and its own checksums.
     extra = {"codebook.md": outside["docs/codebook.md"]}

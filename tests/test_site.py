@@ -78,6 +78,15 @@ def _rows(name: str) -> list[dict]:
     return rusprk.load(name, backend="pyarrow").to_pylist()
 
 
+@given(st.text(max_size=20))
+def test_names_and_anchors_are_percent_encoded_as_urllib_does(text):
+    from urllib.parse import quote
+
+    from builders.site.html import percent_encoded
+
+    assert percent_encoded(text) == quote(text, safe="-._~")
+
+
 def test_every_evidence_row_is_highlighted_in_its_source_page_as_its_quote():
     sources = {s["source_id"]: s for s in _rows("sources")}
     by_source = defaultdict(list)

@@ -10,14 +10,23 @@ RECORD_TABLES = {"events": "event_id", "people": "person_id", "places": "place_i
                  "gifts": "gift_id", "countries": "country_iso3"}
 
 
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ASCII_ESCAPES = {c: f"%{c:02X}" for c in range(128) if chr(c) not in _UNRESERVED}
+
+
+def percent_encoded(text: str) -> str:
+    """``urllib.parse.quote(text, safe="-._~")``; one ``str.translate`` for ASCII text (ids are ASCII)."""
+    return text.translate(_ASCII_ESCAPES) if text.isascii() else quote(text, safe="-._~")
+
+
 def page_name(record_id: str) -> str:
     """A record's file name without ``.html``: its id percent-encoded, so any id is one safe path segment."""
-    return quote(record_id, safe="-._~")
+    return percent_encoded(record_id)
 
 
 def anchor(evidence_id: str) -> str:
     """The HTML id of an evidence row's first highlight in its source page."""
-    return "ev-" + quote(evidence_id, safe="-._~")
+    return "ev-" + percent_encoded(evidence_id)
 
 
 def record_href(table: str, record_id: str, depth: int = 1) -> str:
