@@ -313,6 +313,90 @@ SCALING_TARGETS = {"clean_ratio": 12.0, "clean_mb": 1024.0, "edit_ratio": 1.5, "
 SCALING_START, SCALING_END = "<!-- build scaling: python bench/run.py --only scaling -->", "<!-- end of build scaling -->"
 
 
+SITE_START, SITE_END = "<!-- site cost: python bench/run.py --only site -->", "<!-- end of site cost -->"
+
+# In one process: the tables of a corpus (checked, as the build makes them), then the evidence browser's pages
+# and the annotations made from them, each timed (best of 2) and counted.
+SITE_COST = """
+import io, json, sys, time
+from pathlib import Path
+root = Path(sys.argv[1])
+sys.path.insert(0, str(root))
+from builders.build import checked_tables
+from builders import site
+from builders.formats import annotations
+from builders.site.html import record_href
+rows, tables, frames = checked_tables(root, cache="write")
+every = {name: t.to_pylist() for name, t in tables.items()}
+texts = {s["source_id"]: (root / "seeds" / s["seed_file"]).read_text(encoding="utf-8") for s in rows["sources"]}
+about = {"title": "t", "description": "d", "licenses": [{"path": "x"}], "keywords": []}
+def pages():
+    n = size = 0
+    for _, data in site.site_files(every, texts, rows["regions"], descriptor=about, citation_text="c", version="v",
+                                   jsonld={}):
+        n, size = n + 1, size + len(data)
+    return n, size
+def notes():
+    alias_of = {a["alias_id"]: next((t, a[k]) for k, t in site.ENTITY_KEYS if a[k]) for a in every["aliases"]}
+    event_of = {p["participant_id"]: p["event_id"] for p in every["participants"]}
+    sources = {s["source_id"]: s for s in every["sources"]}
+    out = io.BytesIO()
+    annotations.write(out, "v", len(every["evidence"]), (annotations.annotation(
+        ev, sources[ev["source_id"]], texts[ev["source_id"]], "site/" + record_href(*site.page_of(ev, alias_of, event_of), depth=0))
+        for ev in every["evidence"]))
+    return len(every["evidence"]), out.tell()
+res = {}
+for name, f in (("site", pages), ("annotations", notes)):
+    best = None
+    for _ in range(2):
+        t = time.perf_counter(); count, size = f(); s = time.perf_counter() - t
+        best = s if best is None else min(best, s)
+    res[name] = {"seconds": best, "files_or_rows": count, "bytes": size}
+res["records"] = sum(len(every[t]) for t in ("events", "people", "places", "bodies", "gifts", "countries", "sources"))
+res["evidence"] = len(every["evidence"])
+print(json.dumps(res))
+"""
+
+
+def bench_site(work: Path, sizes: list[int], timeout: float) -> dict:
+    """The evidence browser's and the annotations' cost at each corpus size (bench/corpus.py)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.corpus import make
+
+    out = {}
+    for n in sizes:
+        tree = make(n, work / "site" / str(n))
+        r = run([PY, "-c", SITE_COST, str(tree)], ROOT, env(SOURCE_DATE_EPOCH=build_epoch()), timeout)
+        if r.code != 0:
+            raise SystemExit(f"bench: site cost at {n} seeds failed:\n{r.err[-3000:]}")
+        out[n] = json.loads(r.out.strip().splitlines()[-1])
+        log(f"  {n} seeds: site {out[n]['site']['seconds']:.1f} s, annotations {out[n]['annotations']['seconds']:.1f} s")
+    return out
+
+
+def render_site(res: dict) -> list[str]:
+    L = [SITE_START, "", "## The evidence browser's cost", ""]
+    L.append("The pages of `dist/site/` and `dist/annotations.jsonld`, made in one process from the checked tables of "
+             "the synthetic corpora above (best of two; writing them to disk is the build's, not counted here).")
+    L += ["", "| seeds | records | evidence rows | site: pages | MB | time | ms per page | annotations: MB | time | "
+          "µs per row |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    sizes = sorted(res)
+    for n in sizes:
+        r = res[n]
+        site, notes = r["site"], r["annotations"]
+        L.append(f"| {n:,} | {r['records']:,} | {r['evidence']:,} | {site['files_or_rows']:,} | "
+                 f"{site['bytes'] / 1e6:.1f} | {site['seconds']:.2f} s | {site['seconds'] / site['files_or_rows'] * 1000:.2f} | "
+                 f"{notes['bytes'] / 1e6:.1f} | {notes['seconds']:.2f} s | "
+                 f"{notes['seconds'] / max(notes['files_or_rows'], 1) * 1e6:.1f} |")
+    if len(sizes) > 1:
+        a, b = res[sizes[0]], res[sizes[-1]]
+        grow = (b["site"]["seconds"] / a["site"]["seconds"]) / (b["site"]["files_or_rows"] / a["site"]["files_or_rows"])
+        L += ["", f"From {sizes[0]:,} to {sizes[-1]:,} seeds the site's time per page changes by a factor of "
+              f"{grow:.2f} (1.00 is linear in pages)."]
+    L += ["", SITE_END]
+    return L
+
+
 LOAD_COSTS = """
 import json, shutil, sys, tempfile, time
 from pathlib import Path
@@ -813,6 +897,8 @@ def render(r: dict, args) -> str:
                            "with `--workers 1`, since cProfile sees one thread)", r["profile"])
     if r.get("scaling"):
         L += render_scaling(r["scaling"])
+    if r.get("site"):
+        L += ["", *render_site(r["site"])]
         add("")
     notes = ROOT / "bench" / "NOTES.md"
     if notes.is_file():
@@ -831,22 +917,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DOC)
     ap.add_argument("--scaling-sizes", default=None,
                     help=f"seeds of the build-scaling corpora (default {','.join(map(str, SCALING_SIZES))})")
-    ap.add_argument("--only", choices=["scaling"],
+    ap.add_argument("--only", choices=["scaling", "site"],
                     help="run only this part and replace its section of the existing --out file")
     args = ap.parse_args(argv)
     scaling_sizes = [int(s) for s in (args.scaling_sizes or ",".join(map(str, SCALING_SIZES))).split(",")]
-    if args.only == "scaling":
+    if args.only:
         args.work.mkdir(parents=True, exist_ok=True)
-        log("build scaling ...")
-        section = "\n".join(render_scaling(bench_scaling(args.work, scaling_sizes, 3600)))
-        text = args.out.read_text(encoding="utf-8")
-        if SCALING_START in text:
-            head, rest = text.split(SCALING_START, 1)
-            text = head + section + rest.split(SCALING_END, 1)[1]
+        log(f"{args.only} ...")
+        if args.only == "scaling":
+            start, end = SCALING_START, SCALING_END
+            section = "\n".join(render_scaling(bench_scaling(args.work, scaling_sizes, 3600)))
         else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
+            start, end = SITE_START, SITE_END
+            section = "\n".join(render_site(bench_site(args.work, [m for m in scaling_sizes if m >= 50], 3600)))
+        text = args.out.read_text(encoding="utf-8")
+        if start in text:
+            head, rest = text.split(start, 1)
+            text = head + section + rest.split(end, 1)[1]
+        else:
+            text = text.replace(SCALING_END, SCALING_END + "\n\n" + section, 1) if SCALING_END in text else \
+                text.rstrip("\n") + "\n\n" + section + "\n"
         args.out.write_text(text, encoding="utf-8")
-        log(f"wrote the build-scaling section of {args.out}")
+        log(f"wrote the {args.only} section of {args.out}")
         return 0
     sizes = [int(s) for s in (args.sizes or ("10000,100000" if args.quick else "10000,100000,1000000")).split(",")]
     reps = {"import": 10 if args.quick else 40, "load": 5 if args.quick else 15, "build": 2 if args.quick else 5,
@@ -884,6 +976,8 @@ def main(argv: list[str] | None = None) -> int:
             r["load_scale"][n] = bench_load_scale(pkg, reps["load_scale"], before, args.timeout)
     log("build scaling ...")
     r["scaling"] = bench_scaling(args.work, scaling_sizes, 3600)
+    log("site cost ...")
+    r["site"] = bench_site(args.work, [m for m in scaling_sizes if m >= 50], 3600)
     log("verdicts on the corruption catalogue ...")
     r["agreement"] = bench_agreement()
     log("profile ...")
