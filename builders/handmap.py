@@ -107,13 +107,11 @@ def _packed(value: Any) -> Positions:
         return value
     if not isinstance(value, dict):
         raise ValueError("positions are a mapping")
-    keys = tuple(sys.intern(str(k)) for k in value)
-    keys = _KEY_SETS.setdefault(keys, keys)
-    numbers = array("I")
-    for line, column in value.values():
-        numbers.append(line)
-        numbers.append(column)
-    return Positions(keys, numbers)
+    keys = tuple(value)
+    shared = _KEY_SETS.get(keys)
+    if shared is None:
+        shared = _KEY_SETS[keys] = tuple(sys.intern(str(k)) for k in keys)
+    return Positions(shared, array("I", [n for pair in value.values() for n in pair]))
 
 
 _PackedPositions = Annotated[Any, PlainValidator(_packed)]

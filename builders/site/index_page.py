@@ -51,8 +51,8 @@ def index_page(*, descriptor: dict, citation_text: str, version: str, counts: di
         f'<section aria-labelledby="counts"><h2 id="counts">What it holds</h2><table><thead><tr><th scope="col">table'
         f'</th><th scope="col">rows</th><th scope="col">what a row is</th></tr></thead>'
         f"<tbody>{table_rows}{other}</tbody></table></section>",
-        f'<section aria-labelledby="timeline"><h2 id="timeline">Timeline ({len(top)} events that are no part of '
-        f"another)</h2>{''.join(timeline)}</section>",
+        f'<section aria-labelledby="timeline"><h2 id="timeline">Timeline ({len(top)} events, each not part of a '
+        f"larger one)</h2>{''.join(timeline)}</section>",
         f'<section aria-labelledby="exchanges"><h2 id="exchanges">Russia–DPRK exchanges ({len(exchanges)})</h2><ul>'
         + "".join(f"<li>{link(record_href('events', e['event_id'], 0), e['title'])} ({escape(_when(e))})</li>"
                   for e in exchanges) + "</ul></section>",
