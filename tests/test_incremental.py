@@ -164,3 +164,24 @@ def test_the_timeline_is_redrawn_only_when_its_rows_change(frames, tmp_path):
     changed.loc[changed.index[0], "title"] = "A changed title"
     render_timeline(changed, cache=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) != stored
+
+
+def test_a_no_op_build_notices_any_change_to_an_output(tree):
+    """Outputs are recognised by their files' size, time and inode: rewriting one (even with bytes of the same
+    length), removing one or adding one makes the next build rebuild and put the release back."""
+    build(tree)
+    want = outputs(tree)
+    page = sorted((tree / "dist" / "site" / "events").glob("*.html"))[0]
+    for change in (lambda: page.write_bytes(page.read_bytes().replace(b"<main", b"<mai_", 1)),
+                   lambda: page.unlink(),
+                   lambda: (tree / "dist" / "stray.txt").write_text("x")):
+        change()
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
+        out = subprocess.run([sys.executable, "-m", "rusprk", "build"], cwd=tree, env=env, capture_output=True,
+                             text=True, timeout=600)
+        assert out.returncode == 0 and "up to date" not in out.stdout, out.stdout
+        assert outputs(tree) == want
+    again = subprocess.run([sys.executable, "-m", "rusprk", "build"], cwd=tree,
+                           env={**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}, capture_output=True, text=True)
+    assert "up to date" in again.stdout
+
