@@ -325,7 +325,6 @@ sys.path.insert(0, str(root))
 from builders.build import checked_tables
 from builders import site
 from builders.formats import annotations
-from builders.site.html import record_href
 rows, tables, frames = checked_tables(root, cache="write")
 every = {name: t.to_pylist() for name, t in tables.items()}
 texts = {s["source_id"]: (root / "seeds" / s["seed_file"]).read_text(encoding="utf-8") for s in rows["sources"]}
@@ -337,13 +336,8 @@ def pages():
         n, size = n + 1, size + len(data)
     return n, size
 def notes():
-    alias_of = {a["alias_id"]: next((t, a[k]) for k, t in site.ENTITY_KEYS if a[k]) for a in every["aliases"]}
-    event_of = {p["participant_id"]: p["event_id"] for p in every["participants"]}
-    sources = {s["source_id"]: s for s in every["sources"]}
     out = io.BytesIO()
-    annotations.write(out, "v", len(every["evidence"]), (annotations.annotation(
-        ev, sources[ev["source_id"]], texts[ev["source_id"]], "site/" + record_href(*site.page_of(ev, alias_of, event_of), depth=0))
-        for ev in every["evidence"]))
+    annotations.write(out, "v", len(every["evidence"]), annotations.annotations_of(every, texts, site.page_finder(every)))
     return len(every["evidence"]), out.tell()
 res = {}
 for name, f in (("site", pages), ("annotations", notes)):

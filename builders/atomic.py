@@ -98,15 +98,10 @@ class Staging(Mapping):
         return self._new(rel)
 
     def adopt(self, rel: str) -> None:
-        """Take a file written at ``path_for(rel)``: synced, or replaced by a link to an identical old one."""
-        import hashlib
+        """Take a file written at ``path_for(rel)``, or a link to an identical old one in its place."""
 
         p = self.dir / rel
-        digest = hashlib.sha256()
-        with open(p, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        self.hashes[rel] = digest.hexdigest()
+        self.hashes[rel] = _file_sha256(p)
         old = self.target / rel
         if old.is_file() and not old.is_symlink() and old.stat().st_size == p.stat().st_size \
                 and _file_sha256(old) == self.hashes[rel]:

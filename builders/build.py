@@ -131,7 +131,6 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     # The evidence browser (site/) and the quotes as W3C Web Annotations, from the same rows and seed texts.
     from builders import site
     from builders.formats import annotations
-    from builders.site.html import record_href
 
     every = {name: t.to_pylist() for name, t in tables.items()}
     texts = {s["source_id"]: (root / "seeds" / s["seed_file"]).read_text(encoding="utf-8") for s in rows["sources"]}
@@ -140,12 +139,7 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     for name, data in site.site_files(every, texts, rows["regions"], descriptor=descriptor,
                                       citation_text=cite_from(facts, "text"), version=version, jsonld=jsonld):
         files.put(name, data)
-    alias_of = {a["alias_id"]: next((t, a[k]) for k, t in site.ENTITY_KEYS if a[k]) for a in every["aliases"]}
-    event_of = {p["participant_id"]: p["event_id"] for p in every["participants"]}
-    sources = {s["source_id"]: s for s in every["sources"]}
-    items = (annotations.annotation(ev, sources[ev["source_id"]], texts[ev["source_id"]],
-                                    "site/" + record_href(*site.page_of(ev, alias_of, event_of), depth=0))
-             for ev in every["evidence"])
+    items = annotations.annotations_of(every, texts, site.page_finder(every))
     with open(files.path_for("annotations.jsonld"), "wb") as fh:
         annotations.write(fh, version, len(every["evidence"]), items)
     files.adopt("annotations.jsonld")

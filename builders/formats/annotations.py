@@ -50,3 +50,15 @@ def write(out, version: str, total: int, items) -> None:
     for i, item in enumerate(items):
         out.write((",\n" if i else "").encode() + json.dumps(item, ensure_ascii=False).encode("utf-8"))
     out.write(("\n" + head[at + 1:] + "\n").encode("utf-8"))
+
+
+def annotations_of(rows: dict[str, list[dict]], texts: dict[str, str], page_of):
+    """Every evidence row's annotation, one at a time: ``texts`` by source id, ``page_of`` as
+    ``builders.site.page_finder`` gives it."""
+    from builders.site.html import record_href
+
+    sources = {s["source_id"]: s for s in rows["sources"]}
+    for ev in rows["evidence"]:
+        yield annotation(ev, sources[ev["source_id"]], texts[ev["source_id"]],
+                         "site/" + record_href(*page_of(ev), depth=0))
+

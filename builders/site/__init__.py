@@ -23,14 +23,20 @@ NAME_FIELDS = {"events": "title", "people": "name", "places": "name", "bodies": 
                "gifts": "item", "sources": "title"}
 
 
-def page_of(ev: dict, alias_of: dict, event_of: dict) -> tuple[str, str]:
-    """The (table, id) of the page showing the record an evidence row supports: an alias's entity, a
-    participant's event, else the record itself."""
-    if ev["record_table"] == "aliases":
-        return alias_of[ev["record_id"]]
-    if ev["record_table"] == "participants":
-        return "events", event_of[ev["record_id"]]
-    return ev["record_table"], ev["record_id"]
+def page_finder(rows: dict[str, list[dict]]):
+    """``page_of(evidence row)``: the (table, id) of the page showing the record the row supports (an alias's
+    entity, a participant's event, else the record itself)."""
+    alias_of = {a["alias_id"]: next((t, a[k]) for k, t in ENTITY_KEYS if a[k]) for a in rows["aliases"]}
+    event_of = {p["participant_id"]: p["event_id"] for p in rows["participants"]}
+
+    def page_of(ev: dict) -> tuple[str, str]:
+        if ev["record_table"] == "aliases":
+            return alias_of[ev["record_id"]]
+        if ev["record_table"] == "participants":
+            return "events", event_of[ev["record_id"]]
+        return ev["record_table"], ev["record_id"]
+
+    return page_of
 
 
 def site_files(rows: dict[str, list[dict]], texts: dict[str, str], regions: dict[str, list[tuple[int, int, str]]],
@@ -43,13 +49,12 @@ def site_files(rows: dict[str, list[dict]], texts: dict[str, str], regions: dict
     from builders.site.source_page import source_page
 
     names = {(t, r[RECORD_TABLES.get(t, "source_id")]): r[f] for t, f in NAME_FIELDS.items() for r in rows[t]}
-    alias_of = {a["alias_id"]: next((t, a[k]) for k, t in ENTITY_KEYS if a[k]) for a in rows["aliases"]}
-    event_of = {p["participant_id"]: p["event_id"] for p in rows["participants"]}
+    page_of = page_finder(rows)
     sources = {s["source_id"]: s for s in rows["sources"]}
     by_source, by_page = defaultdict(list), defaultdict(list)
     for ev in rows["evidence"]:
         by_source[ev["source_id"]].append(ev)
-        by_page[page_of(ev, alias_of, event_of)].append(ev)
+        by_page[page_of(ev)].append(ev)
 
     def region_of(ev) -> tuple[int, int]:
         return next((a, b) for a, b, _ in regions[ev["source_id"]] if a <= ev["char_start"] and ev["char_end"] <= b)
@@ -57,7 +62,7 @@ def site_files(rows: dict[str, list[dict]], texts: dict[str, str], regions: dict
     yield "site/style.css", STYLE.encode("utf-8")
     for sid, s in sources.items():
         yield f"site/sources/{_name(sid)}.html", source_page(
-            s, texts[sid], regions[sid], by_source[sid], lambda ev: page_of(ev, alias_of, event_of))
+            s, texts[sid], regions[sid], by_source[sid], page_of)
     linked, spelled = _links(rows, names), _spellings(rows)
     for table, key in RECORD_TABLES.items():
         for r in rows[table]:
