@@ -1,13 +1,18 @@
-"""A content-keyed cache of the costly, pure part of reading a hand-map, in ``.cache/handmaps/``.
+"""Content-keyed caches of the costly, pure part of reading a hand-map.
 
-Reading a hand-map is mostly YAML: checking its text, its depth and
-constructing it with line and column numbers costs several times what
-validating it does.  The build keeps what that produces (the mapping, as
-JSON) under a key that hashes the hand-map's bytes together with the code
-that reads them (``CODE``, PyYAML's version and whether libyaml is used), so
-an unchanged hand-map is never re-read and a changed one, or changed code,
-misses.  Validation (pydantic), the seed's parse and every check after it
-run on every build, on the cached mapping as on a fresh one.
+``.cache/parts/`` holds each seed's part of the tables (``builders.seed_part``:
+its hand-map validated, every quote located, its rows) under a key that
+hashes the hand-map, the seed, their names and every line of the build's and
+the package's code (``part_key``).  An edit re-reads one hand-map; the checks
+across hand-maps then run on every part's rows (``builders.tables``).  Changed
+code misses every part: a build never mixes parts read by two versions.
+
+``.cache/handmaps/`` holds one step of that, the YAML reading of a hand-map:
+checking its text, its depth and constructing it with line and column numbers
+costs several times what validating it does.  It is keyed by the hand-map's
+bytes and the code that reads them (``CODE``, PyYAML's version and whether
+libyaml is used), so that after a change to other code the parts are read
+again from the mappings, not from the YAML.
 
 An entry is trusted only if it is whole: its first line is the SHA-256 of
 the rest, and an entry that is missing, unreadable, or fails that check is
@@ -46,6 +51,35 @@ def key(data: bytes) -> str:
     return hashlib.sha256(_CODE_HASH.encode() + b"\0" + data).hexdigest()
 
 
+_PART_CODE_HASH: str | None = None
+
+
+def _part_code_hash() -> str:
+    """Every file of builders/ and rusprk/ that is code, and the versions of the libraries that read and
+    validate hand-maps."""
+    import pydantic
+    import yaml
+
+    h = hashlib.sha256(f"pyyaml {yaml.__version__} libyaml {hasattr(yaml, 'CSafeLoader')} "
+                       f"pydantic {pydantic.VERSION}".encode())
+    for folder in ("builders", "rusprk"):
+        for path in sorted((_ROOT / folder).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                h.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def part_key(handmap_name: str, handmap: bytes, seed_name: str, seed: bytes) -> str:
+    """The key of one seed's part: its hand-map and seed (names and bytes) and the code."""
+    global _PART_CODE_HASH
+    if _PART_CODE_HASH is None:
+        _PART_CODE_HASH = _part_code_hash()
+    h = hashlib.sha256(_PART_CODE_HASH.encode())
+    for item in (handmap_name.encode(), handmap, seed_name.encode(), seed):
+        h.update(len(item).to_bytes(8, "big") + item)
+    return h.hexdigest()
+
+
 def get(folder: Path, entry: str):
     """The cached value for ``entry``, or None when it is missing or not whole."""
     data = get_bytes(folder / f"{entry}.json")
@@ -55,11 +89,11 @@ def get(folder: Path, entry: str):
         return None
 
 
-def put(folder: Path, entry: str, value) -> None:
-    """Store ``value`` (JSON-able) for ``entry``; a value JSON cannot hold, or a cache that cannot be
-    written, is only a miss next time."""
+def put(folder: Path, entry: str, value, default=None) -> None:
+    """Store ``value`` (JSON-able, with ``default`` as json.dumps takes it) for ``entry``; a value JSON cannot
+    hold, or a cache that cannot be written, is only a miss next time."""
     try:
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default)
     except (TypeError, ValueError):
         return
     put_bytes(folder / f"{entry}.json", payload.encode("utf-8"))

@@ -29,22 +29,17 @@ def defined_ids(handmaps) -> set[str]:
     return {r.id for hm in handmaps for r in (hm.source, *hm.people, *hm.places, *hm.bodies, *hm.events, *hm.gifts)}
 
 
-def problems(path: Path, hm, defined: set[str], countries: set[str]) -> list[BuildError]:
-    """Every reference of one hand-map that names nothing defined, in the order written."""
-    out: list[BuildError] = []
+def needs(hm) -> list[tuple]:
+    """Every reference of one hand-map, in the order written: (ref, prefix the ref must have or "ISO" for a
+    country, row, field shown, line, column), and ``(of, None, None, None, line, column)`` for a mention of
+    something that is not a person, place, body or country.  Plain values, so a build can keep them with a
+    hand-map's cached rows and check them against the ids of every hand-map (``unresolved``)."""
+    out: list[tuple] = []
 
     def need(model, field, ref, prefix, row, shown=None):
-        if ref is None:
-            return
-        shown = shown or field
-        if prefix == "ISO":
-            if ref not in countries:
-                out.append(BuildError(path, f"unknown country {ref!r} (not in builders/reference/countries.yaml)"
-                                      + did_you_mean(ref, countries), line=model.at(field), row=row, field=shown))
-        elif not ref.startswith(prefix) or ref not in defined:
-            kinds = f"{prefix}… ids"
-            out.append(BuildError(path, f"refers to {ref}, which no hand-map defines among its {kinds}"
-                                  + did_you_mean(ref, defined), line=model.at(field), row=row, field=shown))
+        if ref is not None:
+            pos = model.at(field)
+            out.append((ref, prefix, row, shown or field, pos.line, pos.column))
 
     for p in hm.people:
         need(p, "country", p.country, "ISO", p.id)
@@ -72,11 +67,34 @@ def problems(path: Path, hm, defined: set[str], countries: set[str]) -> list[Bui
         elif m.of[:4] in ("per-", "plc-", "bod-"):
             need(m, "of", m.of, m.of[:4], m.of)
         else:
-            out.append(BuildError(path, f"a mention names a person, place, body or country, not {m.of}",
-                                  line=m.at("of"), row=m.of, field="of"))
+            pos = m.at("of")
+            out.append((m.of, None, None, None, pos.line, pos.column))
     for c in hm.cite:
         need(c, "record", c.record, c.record[:4] if c.record[:4] in PREFIXES else "evt-", c.record)
     return out
+
+
+def unresolved(path: Path, wanted, defined: set[str], countries: set[str]) -> list[BuildError]:
+    """The references among ``wanted`` (``needs``) that name nothing defined, in order."""
+    out: list[BuildError] = []
+    for ref, prefix, row, shown, line, column in wanted:
+        if prefix is None:
+            out.append(BuildError(path, f"a mention names a person, place, body or country, not {ref}",
+                                  line=line, column=column, row=ref, field="of"))
+        elif prefix == "ISO":
+            if ref not in countries:
+                out.append(BuildError(path, f"unknown country {ref!r} (not in builders/reference/countries.yaml)"
+                                      + did_you_mean(ref, countries), line=line, column=column, row=row,
+                                      field=shown))
+        elif not ref.startswith(prefix) or ref not in defined:
+            out.append(BuildError(path, f"refers to {ref}, which no hand-map defines among its {prefix}… ids"
+                                  + did_you_mean(ref, defined), line=line, column=column, row=row, field=shown))
+    return out
+
+
+def problems(path: Path, hm, defined: set[str], countries: set[str]) -> list[BuildError]:
+    """Every reference of one hand-map that names nothing defined, in the order written."""
+    return unresolved(path, needs(hm), defined, countries)
 
 
 def countries(root: Path) -> list[dict]:

@@ -73,7 +73,8 @@ def check_meaning_rows(rows: dict, origin: dict, seeds_dir=None) -> None:
     for p in problems:
         path, line = origin.get((p.table, p.row)) or _origin_of_link(p, rows, origin)
         lines.append((path, line, p))
-    lines.sort(key=lambda x: (str(x[0]), x[1] or 0, x[2]))
+    # At one line, a record's own rows before its participants' (ids with "/"), which repeat its quotes.
+    lines.sort(key=lambda x: (str(x[0]), x[1] or 0, "/" in (x[2].row or "").partition("@")[0], x[2]))
     path, line, first = lines[0]
 
     def fmt(path, line, p):

@@ -291,22 +291,22 @@ def export_sqlite(path, frames: dict | None = None, force: bool = False) -> Path
 
         frames = rusprk.load_all()
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(":memory:")
-    try:
-        _fill(con, frames)
-        con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        con.commit()
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(tmp)  # VACUUM INTO needs a path that does not exist yet
+    # Filled in a scratch file beside the target, not in memory: at 2,000 seeds the database is hundreds of
+    # MB.  VACUUM INTO then writes a fresh, compact copy whose bytes depend only on the rows.
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as scratch:
+        con = sqlite3.connect(Path(scratch) / "fill.db")
         try:
-            con.execute("VACUUM INTO ?", (tmp,))
+            con.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover if the export stops
+            con.execute("PRAGMA synchronous = OFF")
+            _fill(con, frames)
+            con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            con.commit()
+            tmp = Path(scratch) / "out.db"  # VACUUM INTO needs a path that does not exist yet
+            con.execute("VACUUM INTO ?", (str(tmp),))
             os.chmod(tmp, _default_mode())
             os.replace(tmp, path)
         finally:
-            Path(tmp).unlink(missing_ok=True)
-    finally:
-        con.close()
+            con.close()
     return path
 
 

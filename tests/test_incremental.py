@@ -1,15 +1,19 @@
 """Incremental builds: the caches save time and never change an output.
 
-The build caches each hand-map's YAML reading (``builders.cache``) and the
-timeline figure (keyed by the rows it shows).  A build that uses them must
-write the same bytes as a build from nothing, and a cache entry that is
-corrupt (garbage, cut short, altered) is ignored, never trusted.
+The build caches each seed's part of the tables (``builders.seed_part``: its
+hand-map validated, its quotes located, its rows), each hand-map's YAML
+reading (``builders.cache``) and the timeline figure (keyed by the rows it
+shows).  A build that uses them must write the same bytes as a build from
+nothing, an edit must re-read only the hand-map it touched, and a cache entry
+that is corrupt (garbage, cut short, altered, not a part) is ignored, never
+trusted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -72,6 +76,8 @@ def _edit(tree: Path) -> Path:
 
 def test_an_incremental_build_equals_a_clean_one(tree):
     assert list((tree / ".cache" / "handmaps").glob("*.json")), "the build caches the hand-map readings"
+    seeds = len(list((tree / "seeds").glob("*.txt")))
+    assert len(list((tree / ".cache" / "parts").glob("*.json"))) == seeds, "the build caches every seed's part"
     before = {p.name: p.stat().st_ino for p in (tree / "dist").iterdir() if p.is_file()}
     _edit(tree)
     build(tree)  # incremental: four hand-maps and the timeline from the cache
@@ -89,8 +95,8 @@ def test_an_incremental_build_equals_a_clean_one(tree):
 def test_a_corrupt_cache_entry_cannot_change_the_output(tree, damage):
     build(tree, "--force")
     expected = outputs(tree)
-    entries = sorted((tree / ".cache" / "handmaps").glob("*.json")) + sorted((tree / ".cache" / "timeline").glob("*"))
-    assert entries
+    entries = [p for name in ("parts", "handmaps", "timeline") for p in sorted((tree / ".cache" / name).glob("*"))]
+    assert entries and any(p.parent.name == "parts" for p in entries)
     for entry in entries:
         data = entry.read_bytes()
         if damage == "garbage":
@@ -103,6 +109,66 @@ def test_a_corrupt_cache_entry_cannot_change_the_output(tree, damage):
             entry.write_bytes(b"")
     build(tree, "--force")
     assert outputs(tree) == expected
+
+
+def test_a_whole_entry_that_is_not_a_part_is_not_trusted(tree):
+    """An entry whose checksum holds but whose content is no part (an older layout, a hand-edited file) is a
+    miss: the part is read again."""
+    from builders import cache
+
+    build(tree, "--force")
+    expected = outputs(tree)
+    for n, entry in enumerate(sorted((tree / ".cache" / "parts").glob("*.json"))):
+        value = [{"source_id": 1}, {"rows": None}, [], "part", {}][n % 5]
+        cache.put_bytes(entry, json.dumps(value).encode())
+        assert cache.get(entry.parent, entry.stem) == value  # whole, so only its content can refuse it
+    build(tree, "--force")
+    assert outputs(tree) == expected
+
+
+def test_an_edit_rereads_only_the_hand_map_it_touches(tmp_path, monkeypatch):
+    from builders import tables
+
+    tree = copy_build_inputs(tmp_path / "rusprk")
+    read = []
+    original = tables.read_seed
+    monkeypatch.setattr(tables, "read_seed", lambda sf, path, *a, **k: read.append(path.name) or original(sf, path, *a, **k))
+    first = tables.build_tables(tree, cache="write")
+    seeds = sorted(p.name for p in (tree / "builders" / "handmaps").glob("*.yaml"))
+    assert sorted(read) == seeds
+    read.clear()
+    again = tables.build_tables(tree, cache="write")
+    assert read == [] and dict(again.rows) == dict(first.rows) and again.origin == first.origin
+    edited = _edit(tree)
+    read.clear()
+    incremental = tables.build_tables(tree, cache="write")
+    assert read == [edited.name]
+    read.clear()
+    fresh = tables.build_tables(tree)  # no cache at all
+    assert len(read) == len(seeds)
+    assert dict(incremental.rows) == dict(fresh.rows) and incremental.origin == fresh.origin
+    assert incremental.regions == fresh.regions
+    assert dict(incremental.rows) != dict(first.rows)
+
+
+def test_a_part_survives_its_json(project_seeds):
+    """What the cache stores gives back exactly the part it was made from, dates and all."""
+    from builders.seed_part import Part, SeedReader, json_default
+
+    for seed in project_seeds:
+        part = SeedReader(seed).read()
+        again = Part.from_json(json.loads(json.dumps(part.to_json(), default=json_default)))
+        assert again == part
+        assert list(again.evidence) == list(part.evidence)
+        assert any(isinstance(r.get("date_published"), dt.date) for r in again.rows["sources"]) or \
+            all(r.get("date_published") is None for r in part.rows["sources"])
+
+
+@pytest.fixture(scope="module")
+def project_seeds():
+    from builders.tables import load_seeds
+
+    return load_seeds(ROOT)
 
 
 def test_check_writes_no_cache(tmp_path):

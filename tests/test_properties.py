@@ -172,12 +172,12 @@ _DRIVER = """
 import random, sys
 sys.path.insert(0, sys.argv[1])
 import builders.tables as tables
-load = tables.load_seeds
+load = tables.load_parts
 def shuffled(root, *args, **kwargs):
-    seeds = load(root, *args, **kwargs)
-    random.Random(int(sys.argv[2])).shuffle(seeds)
-    return seeds
-tables.load_seeds = shuffled
+    parts = load(root, *args, **kwargs)
+    random.Random(int(sys.argv[2])).shuffle(parts)
+    return parts
+tables.load_parts = shuffled
 from builders.build import main
 sys.exit(main([sys.argv[1]]))
 """
