@@ -73,11 +73,24 @@ def states_day(texts, day: dt.date) -> bool:
 _DATE_WORDS = frozenset((*_MONTHS, *(m[:3] for m in _MONTHS), *_WEEKDAYS, "on", "of", "the", "st", "nd", "rd", "th"))
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _no_date_word(m: re.Match, text: str) -> bool:
+    """Whether the word ``m`` is one no date holds, however the patterns take it: whole, or less an ordinal
+    suffix they take with the digits before it."""
+    word = m.group().casefold()  # as the patterns' IGNORECASE matches: 'ſt' is 'st'
+    if word in _DATE_WORDS:
+        return False
+    glued = m.start() > 0 and text[m.start() - 1].isdigit() and word[:2] in ("st", "nd", "rd", "th")
+    return not (glued and (word[2:] in _DATE_WORDS or not word[2:]))
+
+
 def is_bare_date(text: str) -> bool:
     """Only a date (and punctuation or weekday names): a bare date supports nothing but a dateline."""
     # A word no date can hold (nearly every quote has one) settles it without running the patterns: they only
-    # remove whole month names, "of" and ordinal suffixes bounded by non-letters.
-    if any(w.lower() not in _DATE_WORDS for w in re.findall(r"[^\W\d_]+", text)):
+    # remove whole month names, "of" and ordinal suffixes (which may run into the next word: "5thof").
+    if any(_no_date_word(m, text) for m in _LETTERS.finditer(text)):
         return False
     rest = text
     for pattern in _DATE_PATTERNS:
