@@ -18,6 +18,7 @@ from builders.errors import BuildError, Pos
 from builders.handmap import Dating, HandMap, load_handmap, open_todos
 from builders.parse import ParsedSeed, parse_seed
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
+from rusprk._anchors import anchor_fields
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO
 from rusprk.validate.meaning.attribution_consistent import ATTRIBUTED_TABLES, containing
 from rusprk.validate.meaning.derived import cameo_counted, place_precision
@@ -147,6 +148,7 @@ class _Builder:
             "char_end": end,
             "byte_start": byte_start,
             "byte_end": byte_start + len(text[start:end].encode("utf-8")),
+            **anchor_fields(text, start, end),
             "attributed_to": attributed_to,
         }
         old = self.t.evidence.get(key)
