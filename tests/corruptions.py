@@ -30,6 +30,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from builders import publish  # noqa: E402
+from rusprk._anchors import anchor_fields  # noqa: E402
 from rusprk._types import arrow_schema  # noqa: E402
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CODES, resource  # noqa: E402
 from rusprk.validate import EXACTLY_ONE, derived_id  # noqa: E402
@@ -843,7 +844,8 @@ def meaning_punctuation_evidence(pkg):
     start = text.index("\n-\n") + 1
     row = {"record_table": "sources", "record_id": src["source_id"], "source_id": src["source_id"],
            "region": "header", "context": False, "quote": "-", "char_start": start, "char_end": start + 1,
-           "byte_start": len(text[:start].encode()), "byte_end": len(text[:start].encode()) + 1, "attributed_to": None}
+           "byte_start": len(text[:start].encode()), "byte_end": len(text[:start].encode()) + 1,
+           **anchor_fields(text, start, start + 1), "attributed_to": None}
     _rename_evidence(row)
     rows.append(row)
     pkg.write_rows("evidence", rows)
