@@ -29,7 +29,8 @@ rusprk_read <- function(table, folder = ".", descriptor = rusprk_descriptor(fold
   fields <- res$schema$fields
   readr_type <- c(string = "c", integer = "i", boolean = "l", date = "D")
   spec <- paste(readr_type[vapply(fields, function(f) f$type, "")], collapse = "")
-  data <- readr::read_csv(file.path(folder, res$path), col_types = spec, na = "",
+  # trim_ws = FALSE: text is verbatim (a quote's prefix and suffix end in spaces, may be one space)
+  data <- readr::read_csv(file.path(folder, res$path), col_types = spec, na = "", trim_ws = FALSE,
                           locale = readr::locale(encoding = "UTF-8"), progress = FALSE)
   data <- as.data.frame(data, stringsAsFactors = FALSE)
   for (f in fields) {

@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from builders import publish  # noqa: E402
+from rusprk._anchors import anchors  # noqa: E402
 from rusprk._types import arrow_schema  # noqa: E402
 from rusprk.metadata import EVENT_TYPE_CODES, RESOURCE_ORDER, VOCABULARIES, resource  # noqa: E402
 from rusprk.validate.read import csv_rows  # noqa: E402
@@ -296,11 +297,20 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
     k = len(rec_id)
     char_off, byte_off = _quote_offsets(sentences)
     sent = rng.integers(0, SENTENCES_PER_SEED, k)
-    src = _take(t["sources"].column("source_id").combine_chunks(), rng.integers(0, ns, k))
+    si = rng.integers(0, ns, k)
+    src = _take(t["sources"].column("source_id").combine_chunks(), si)
     quotes = pa.array(sentences)
     q_len = np.array([len(s) for s in sentences])
     q_blen = np.array([len(s.encode("utf-8")) for s in sentences])
     cs, ce = char_off[sent], char_off[sent] + q_len[sent]
+    # Anchors by the one rule: each sentence's are the same in every seed but the first sentence's prefix,
+    # which reaches back into the seed's own header.
+    text0 = _seed_text(0, sentences)
+    both = [anchors(text0, int(a), int(a) + q) for a, q in zip(char_off, q_len)]
+    first = pa.array([anchors(_seed_text(i, sentences), int(char_off[0]), int(char_off[0] + q_len[0]))[0]
+                      for i in range(ns)])
+    prefix = pc.if_else(pa.array(sent == 0), _take(first, si), _take(pa.array([p for p, _ in both]), sent))
+    suffix = _take(pa.array([x for _, x in both]), sent)
     t["evidence"] = _table("evidence", {
         "evidence_id": _join(rec_id, "@", src, ":", pc.cast(pa.array(cs), pa.string()), "-",
                              pc.cast(pa.array(ce), pa.string())),
@@ -309,6 +319,7 @@ def make_tables(n_events: int, seed: int = 0) -> tuple[dict[str, pa.Table], dict
         "context": pa.array(np.zeros(k, dtype=bool)),
         "quote": _take(quotes, sent), "char_start": pa.array(cs), "char_end": pa.array(ce),
         "byte_start": pa.array(byte_off[sent]), "byte_end": pa.array(byte_off[sent] + q_blen[sent]),
+        "prefix": prefix, "suffix": suffix,
         "attributed_to": _text("Synthetic news agency ", np.arange(k) % 7, rng.random(k) < 0.8)})
 
     sources_rows = t["sources"].to_pylist()

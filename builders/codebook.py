@@ -37,7 +37,10 @@ CONVENTIONS = """\
 - **Evidence.** Every record of every table has at least one evidence row: a
   verbatim quote from a seed with its character offsets (Unicode code points
   of the seed decoded as UTF-8, 0-based, end exclusive) and byte offsets.
-  `seed_text[char_start:char_end] == quote`. Quotes come from the title, body
+  `seed_text[char_start:char_end] == quote`, and its anchors: `prefix` and
+  `suffix` are the 32 characters of the seed either side (null at the seed's
+  start or end), so that a quote is found again if a seed's text changes.
+  Quotes come from the title, body
   or photo captions; source records also cite header lines (byline,
   dateline, URL) and credit lines; page furniture is never quoted. A quote
   names the record's actor, place or object; one that supports it without

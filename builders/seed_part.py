@@ -21,6 +21,7 @@ from pathlib import Path
 
 from builders.errors import BuildError, Pos
 from builders.quotes import NormalisedText, QuoteAmbiguous, QuoteNotFound, locate
+from rusprk._anchors import anchor_fields
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CAMEO
 
 # Where each kind of record may take its quotes from.
@@ -188,6 +189,7 @@ class SeedReader:
             "char_end": end,
             "byte_start": byte_start,
             "byte_end": byte_start + len(text[start:end].encode("utf-8")),
+            **anchor_fields(text, start, end),
             "attributed_to": attributed_to,
         }
         merge_evidence(self.part.evidence, row)

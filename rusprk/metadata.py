@@ -526,6 +526,14 @@ _RESOURCES: tuple[Resource, ...] = (
             Field("char_end", "integer", "End offset (exclusive) in characters.", required=True, minimum=1),
             Field("byte_start", "integer", "Start offset in bytes of the seed file.", required=True, minimum=0),
             Field("byte_end", "integer", "End offset (exclusive) in bytes.", required=True, minimum=1),
+            Field("prefix", "string", "The seed text just before the quote, as stored (the text the character "
+                  "offsets index): the 32 characters before char_start, fewer when the quote starts nearer the "
+                  "seed's start. With suffix it anchors the quote as a W3C TextQuoteSelector does, so a quote "
+                  "can be found again in a changed seed (rusprk validate reports where it moved).",
+                  null_means="Nothing before: the quote starts the seed (char_start is 0).", verbatim=True),
+            Field("suffix", "string", "The seed text just after the quote, as stored: the 32 characters from "
+                  "char_end, fewer when the quote ends nearer the seed's end.",
+                  null_means="Nothing after: the quote ends the seed.", verbatim=True),
             Field("attributed_to", "string", "Who the source says made the claim (agency, ministry, person).",
                   null_means="The source asserts it in its own voice."),
         ),

@@ -30,6 +30,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from builders import publish  # noqa: E402
+from rusprk._anchors import anchor_fields  # noqa: E402
 from rusprk._types import arrow_schema  # noqa: E402
 from rusprk.metadata import CAMEO_CODES, EVENT_TYPE_CODES, resource  # noqa: E402
 from rusprk.validate import EXACTLY_ONE, derived_id  # noqa: E402
@@ -77,6 +78,19 @@ class Package:
         self.dir = Path(directory)
         self.descriptor = self.dir / "datapackage.json"
         self.desc = json.loads(self.descriptor.read_text(encoding="utf-8"))
+        self.seeds = SEEDS  # the seed articles validate checks the package against
+
+    def change_seed(self, source_id: str, edit: Callable[[str], str]) -> str:
+        """The seeds copied beside the package, the one of ``source_id`` edited by ``edit`` (text to text),
+        and ``self.seeds`` pointed at the copy; the sources table keeps the old sha256.  Returns the new text."""
+        copy = self.dir.parent / f"{self.dir.name}-seeds"
+        if self.seeds == SEEDS:
+            shutil.copytree(SEEDS, copy)
+            self.seeds = copy
+        seed = _first(self.rows("sources"), lambda s: s["source_id"] == source_id)["seed_file"]
+        text = edit((copy / seed).read_text(encoding="utf-8"))
+        (copy / seed).write_bytes(text.encode("utf-8"))
+        return text
 
     @classmethod
     def copy_of(cls, source: Path, target: Path) -> "Package":
@@ -553,6 +567,56 @@ def seed_hash_mismatch(pkg):
     return [("sources", rows[0]["source_id"], "sha256")]
 
 
+@corruption("a quote's prefix replaced by text of the same length that is not what precedes it in the seed",
+            "prefix is not the seed's text before char_start", seeds=True)
+def prefix_wrong(pkg):
+    rows = pkg.rows("evidence")
+    row = _first(rows, lambda r: r["prefix"] and r["prefix"].swapcase() != r["prefix"])
+    row["prefix"] = row["prefix"].swapcase()
+    pkg.write_rows("evidence", rows)
+    return [("evidence", row["evidence_id"], "prefix")]
+
+
+@corruption("a quote's suffix replaced by text of the same length that is not what follows it in the seed",
+            "suffix is not the seed's text after char_end", seeds=True)
+def suffix_wrong(pkg):
+    rows = pkg.rows("evidence")
+    row = _first(rows, lambda r: r["suffix"] and r["suffix"].swapcase() != r["suffix"])
+    row["suffix"] = row["suffix"].swapcase()
+    pkg.write_rows("evidence", rows)
+    return [("evidence", row["evidence_id"], "suffix")]
+
+
+RETRIEVAL_NOTE = "Retrieved again on 2 December 2026\n"
+
+
+@corruption("a seed re-normalised (a line inserted at its top), its sha256 left as it was: every quote moved, "
+            "each still in the text exactly", "its seed changed and the quote moved, still matching exactly: "
+            "it now stands at characters", seeds=True)
+def seed_renormalised(pkg):
+    first = pkg.rows("evidence")[0]  # the first row of its source: the first one named
+    pkg.change_seed(first["source_id"], lambda text: RETRIEVAL_NOTE + text)
+    return [("sources", first["source_id"], "sha256"), ("evidence", first["evidence_id"], "char_start")]
+
+
+@corruption("a seed re-published with the text inside one quote changed, as a fixed typo changes it (a letter "
+            "doubled), its sha256 left as it was: later quotes moved, that one no longer exact",
+            "its seed changed and the quote no longer matches exactly: between its prefix and suffix", seeds=True)
+def seed_typo_fixed(pkg):
+    rows = pkg.rows("evidence")
+
+    def alone(r, text):  # the quote occurs once and no other quote of its seed covers its middle
+        mid = (r["char_start"] + r["char_end"]) // 2
+        return (len(r["quote"]) >= 12 and text.count(r["quote"]) == 1 and r["quote"][len(r["quote"]) // 2].isalpha()
+                and not any(o["evidence_id"] != r["evidence_id"] and o["source_id"] == r["source_id"] and o["char_start"] <= mid < o["char_end"]
+                            for o in rows))
+
+    _, row, _ = _ascii_quote(pkg, alone)
+    mid = (row["char_start"] + row["char_end"]) // 2
+    pkg.change_seed(row["source_id"], lambda text: text[:mid] + text[mid] + text[mid:])
+    return [("sources", row["source_id"], "sha256"), ("evidence", row["evidence_id"], "quote")]
+
+
 @corruption("sources.seed_file names a seed that is not in seeds/", "not found", seeds=True)
 def seed_file_missing(pkg):
     rows = pkg.rows("sources")
@@ -780,7 +844,8 @@ def meaning_punctuation_evidence(pkg):
     start = text.index("\n-\n") + 1
     row = {"record_table": "sources", "record_id": src["source_id"], "source_id": src["source_id"],
            "region": "header", "context": False, "quote": "-", "char_start": start, "char_end": start + 1,
-           "byte_start": len(text[:start].encode()), "byte_end": len(text[:start].encode()) + 1, "attributed_to": None}
+           "byte_start": len(text[:start].encode()), "byte_end": len(text[:start].encode()) + 1,
+           **anchor_fields(text, start, start + 1), "attributed_to": None}
     _rename_evidence(row)
     rows.append(row)
     pkg.write_rows("evidence", rows)
@@ -876,7 +941,11 @@ def expected(c: Corruption, pkg: Package) -> list[Expect]:
     out = c.apply(pkg)
     if c.name not in ("tampered_parquet_bytes", "tampered_csv_bytes", "descriptor_bytes_wrong"):
         pkg.rehash()
-    return [e if isinstance(e, Expect) else Expect(*e, c.reports) for e in out]
+    return [e if isinstance(e, Expect) else Expect(*e, SHA256_MESSAGE if e[2] == "sha256" else c.reports)
+            for e in out]
+
+
+SHA256_MESSAGE = "does not match its sha256"
 
 
 # ---------------------------------------------------------------------------

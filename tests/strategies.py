@@ -255,6 +255,9 @@ def _evidence(draw, rows: dict[str, list[dict]], cover: bool) -> list[dict]:
                     "char_end": char_start + len(quote),
                     # each character takes one to four bytes, so the byte offset is at least the character one
                     "byte_start": char_start + draw(st.integers(0, 3 * char_start)),
+                    # the seed's text either side (unchecked without seeds): any text, null at an edge
+                    "prefix": draw(st.none() | (SHORT_TEXT if cover else TEXT)),
+                    "suffix": draw(st.none() | (SHORT_TEXT if cover else TEXT)),
                     "attributed_to": draw(st.none() | (SHORT_TEXT if cover else TEXT)),
                 }
                 row["byte_end"] = row["byte_start"] + len(quote.encode("utf-8"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from corruptions import CATALOGUE, DOC, SEEDS, Package, expected, render_doc
+from corruptions import CATALOGUE, DOC, Package, expected, render_doc
 from rusprk.validate import Mode, validate_package
 
 NAMES = [c.name for c in CATALOGUE]
@@ -34,7 +34,7 @@ def test_the_uncorrupted_copy_is_valid(tmp_path):
     """The control: without a corruption the copy has no problem, so each problem below is the corruption's."""
     pkg = _package(tmp_path)
     pkg.rehash()
-    assert validate_package(pkg.descriptor, SEEDS) == []
+    assert validate_package(pkg.descriptor, pkg.seeds) == []
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -42,7 +42,7 @@ def test_corruption_is_rejected(name, tmp_path):
     c = BY_NAME[name]
     pkg = _package(tmp_path)
     want = expected(c, pkg)
-    problems = validate_package(pkg.descriptor, SEEDS)
+    problems = validate_package(pkg.descriptor, pkg.seeds)
     assert problems, f"{name}: validate found nothing"
     for e in want:
         hits = [p for p in problems if (p.table, p.row, p.field) == (e.table, e.row, e.field)]
@@ -58,7 +58,7 @@ def test_corruption_is_rejected(name, tmp_path):
 def test_cli_rejects_corruption(name, tmp_path):
     pkg = _package(tmp_path)
     want = expected(BY_NAME[name], pkg)
-    run = subprocess.run([sys.executable, "-m", "rusprk", "validate", str(pkg.dir), "--seeds", str(SEEDS)],
+    run = subprocess.run([sys.executable, "-m", "rusprk", "validate", str(pkg.dir), "--seeds", str(pkg.seeds)],
                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode != 0
     assert "INVALID" in run.stderr
@@ -85,12 +85,12 @@ def test_fast_path_agrees_with_the_reference_path(name, tmp_path, monkeypatch):
 
     pkg = _package(tmp_path)
     expected(BY_NAME[name], pkg)
-    slow = validate_package(pkg.descriptor, SEEDS, Mode.reference())
+    slow = validate_package(pkg.descriptor, pkg.seeds, Mode.reference())
     assert slow, f"{name}: the reference path found nothing"
-    assert validate_package(pkg.descriptor, SEEDS) == slow  # the default, Mode.fast()
+    assert validate_package(pkg.descriptor, pkg.seeds) == slow  # the default, Mode.fast()
     monkeypatch.setattr(read, "CSV_SLICE", 3)
     monkeypatch.setattr(quotes, "QUOTE_BATCH", 5)
-    assert validate_package(pkg.descriptor, SEEDS, SMALL_BATCHES) == slow
+    assert validate_package(pkg.descriptor, pkg.seeds, SMALL_BATCHES) == slow
 
 
 def test_the_csv_shortcut_renders_what_the_build_writes():

@@ -196,6 +196,7 @@ def test_annotations_one_per_evidence_row_anchored_in_the_seed():
         assert (position["start"], position["end"]) == (ev["char_start"], ev["char_end"])
         assert text[:position["start"]].endswith(quote["prefix"]) and text[position["end"]:].startswith(quote["suffix"])
         assert len(quote["prefix"]) == min(32, position["start"])
+        assert (quote["prefix"], quote["suffix"]) == (ev["prefix"] or "", ev["suffix"] or "")  # the row's anchors
         if src["url"]:
             assert a["target"][1] == {"type": "SpecificResource", "source": src["url"], "selector": quote}
         assert (DIST / a["body"]["id"]).is_file()

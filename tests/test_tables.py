@@ -102,6 +102,8 @@ def test_no_page_furniture_in_any_table(frames):
     assert len(furniture) >= 10
     for name, df in frames.items():
         for col in df.columns:
+            if (name, col) in (("evidence", "prefix"), ("evidence", "suffix")):
+                continue  # a quote's anchors are the seed's text beside it, whatever that is
             if df[col].dtype.kind in "Mb" or str(df[col].dtype) in ("Int64", "boolean"):
                 continue
             for value in df[col].dropna().astype(str):

@@ -2,9 +2,9 @@
 
 One ``Annotation`` per evidence row, in one ``AnnotationCollection`` (Web Annotation Data Model,
 https://www.w3.org/TR/annotation-model/).  Its targets are the source: the seed as stored, named by its
-SHA-256 (``urn:sha256:…``), with a ``TextQuoteSelector`` (the quote and the ``ANCHOR_CHARS`` characters
-either side) and a ``TextPositionSelector`` (code-point offsets, as in the evidence table); and, where the
-source's URL is known, the page there, with the quote selector only: offsets into the stored text do not
+SHA-256 (``urn:sha256:…``), with a ``TextQuoteSelector`` (the quote and the evidence row's ``prefix`` and
+``suffix``: up to ``rusprk._anchors.ANCHOR_CHARS`` characters either side) and a ``TextPositionSelector``
+(code-point offsets, as in the evidence table); and, where the source's URL is known, the page there, with the quote selector only: offsets into the stored text do not
 hold on the live page, the quote and its context do.  Its body is the page of the record it supports.
 """
 
@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-ANCHOR_CHARS = 32  # as the Hypothesis client stores a quote's prefix and suffix
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
 
-def anchored(text: str, start: int, end: int, chars: int = ANCHOR_CHARS) -> dict:
-    """The quote at ``[start, end)`` of ``text`` with what comes before and after it."""
-    return {"exact": text[start:end], "prefix": text[max(0, start - chars):start], "suffix": text[end:end + chars]}
+def _quote_selector(ev: dict) -> dict:
+    """The row's quote and its anchors (``rusprk._anchors.anchors``, stored in the evidence table's ``prefix``
+    and ``suffix``; a null one is the empty string here: nothing before or after)."""
+    return {"type": "TextQuoteSelector", "exact": ev["quote"], "prefix": ev["prefix"] or "",
+            "suffix": ev["suffix"] or ""}
 
 
-def annotation(ev: dict, source: dict, text: str, page: str) -> dict:
-    quote_selector = {"type": "TextQuoteSelector", **anchored(text, ev["char_start"], ev["char_end"])}
+def annotation(ev: dict, source: dict, page: str) -> dict:
+    quote_selector = _quote_selector(ev)
     targets = [{"type": "SpecificResource", "source": f"urn:sha256:{source['sha256']}",
                 "selector": [quote_selector,
                              {"type": "TextPositionSelector", "start": ev["char_start"], "end": ev["char_end"]}]}]
@@ -53,12 +54,11 @@ def write(out, version: str, total: int, items) -> None:
 
 
 def annotations_of(rows: dict[str, list[dict]], texts: dict[str, str], page_of):
-    """Every evidence row's annotation, one at a time: ``texts`` by source id, ``page_of`` as
-    ``builders.site.page_finder`` gives it."""
+    """Every evidence row's annotation, one at a time: ``page_of`` as ``builders.site.page_finder`` gives it.
+    ``texts`` (the seeds by source id) is not read: a row carries its quote's anchors."""
     from builders.site.html import record_href
 
     sources = {s["source_id"]: s for s in rows["sources"]}
     for ev in rows["evidence"]:
-        yield annotation(ev, sources[ev["source_id"]], texts[ev["source_id"]],
-                         "site/" + record_href(*page_of(ev), depth=0))
+        yield annotation(ev, sources[ev["source_id"]], "site/" + record_href(*page_of(ev), depth=0))
 

@@ -71,7 +71,8 @@ def flat(x):
     return x.combine_chunks()
 
 
-def _show(value) -> str:
+def quoted(value) -> str:
+    """A value as a message quotes it: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -93,7 +94,7 @@ def report(out: list, name: str, t, mask, field: str | None, message: str, show=
     shown = show.take(idx).to_pylist() if show is not None else [None] * len(idx)
     hits = Hits(name, field, message, n)
     for i, rid, value in zip(idx.to_pylist(), ids, shown):
-        msg = message if show is None else f"{message} (got {_show(value)})"
+        msg = message if show is None else f"{message} (got {quoted(value)})"
         hits.named.append((offset + i, Problem(name, f"#{offset + i + 1}" if rid is None else str(rid), field, msg)))
     out.append(hits)
 
