@@ -496,8 +496,8 @@ def render_scaling(sc: dict) -> list[str]:
         "groups of five with every defined id renamed and one unique closing paragraph per seed, so every "
         f"reference resolves and every quote is found. Ratios are to the {sizes[0]}-seed clean build of this run "
         f"({sec(base)}). Clean: no outputs, no `.cache/`. No-op: built again, nothing changed. Edit: one "
-        "record's notes changed in one hand-map, then built (the other hand-maps' readings and the timeline "
-        "come from `.cache/`). Peak memory is the build's own.")
+        "record's notes changed in one hand-map, then built (the other seeds' parts of the tables, every hand-map "
+        "validated and every quote located, and the timeline come from `.cache/`). Peak memory is the build's own.")
     add("")
     add("| seeds | rows built | clean | ratio | peak | no-op | ratio | one edit | ratio | peak |")
     add("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
