@@ -337,7 +337,7 @@ def pages():
     return n, size
 def notes():
     out = io.BytesIO()
-    annotations.write(out, "v", len(every["evidence"]), annotations.annotations_of(every, texts, site.page_finder(every)))
+    annotations.write(out, "v", len(every["evidence"]), annotations.annotations_of(every, site.page_finder(every)))
     return len(every["evidence"]), out.tell()
 res = {}
 for name, f in (("site", pages), ("annotations", notes)):

@@ -139,7 +139,7 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     for name, data in site.site_files(every, texts, rows["regions"], descriptor=descriptor,
                                       citation_text=cite_from(facts, "text"), version=version, jsonld=jsonld):
         files.put(name, data)
-    items = annotations.annotations_of(every, texts, site.page_finder(every))
+    items = annotations.annotations_of(every, site.page_finder(every))
     with open(files.path_for("annotations.jsonld"), "wb") as fh:
         annotations.write(fh, version, len(every["evidence"]), items)
     files.adopt("annotations.jsonld")

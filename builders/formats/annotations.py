@@ -53,9 +53,9 @@ def write(out, version: str, total: int, items) -> None:
     out.write(("\n" + head[at + 1:] + "\n").encode("utf-8"))
 
 
-def annotations_of(rows: dict[str, list[dict]], texts: dict[str, str], page_of):
-    """Every evidence row's annotation, one at a time: ``page_of`` as ``builders.site.page_finder`` gives it.
-    ``texts`` (the seeds by source id) is not read: a row carries its quote's anchors."""
+def annotations_of(rows: dict[str, list[dict]], page_of):
+    """Every evidence row's annotation, one at a time: ``page_of`` as ``builders.site.page_finder`` gives it
+    (a row carries its quote's anchors, so the seeds are not read)."""
     from builders.site.html import record_href
 
     sources = {s["source_id"]: s for s in rows["sources"]}
