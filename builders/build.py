@@ -27,8 +27,8 @@ def build(root: Path, log=print, force: bool = False) -> dict[str, int] | None:
 
 def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
     """Stages 1-4, writing nothing: ({"sources": its rows, "regions": each seed's regions}, Arrow tables, pandas
-    frames) by table; a BuildError at the first problem.  ``rusprk check`` runs exactly this (with ``drafts``, so that a draft's open todos do not hide
-    its other problems; they are reported apart)."""
+    frames) by table; a BuildError at the first problem.  ``rusprk check`` runs exactly this (with ``drafts``,
+    so that a draft's open todos do not hide its other problems; they are reported apart)."""
     from builders import publish
     from builders.tables import build_tables
     from builders.validate import check_meaning_rows, validate_frames

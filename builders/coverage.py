@@ -24,14 +24,12 @@ def uncovered(seed, evidence: list[dict]) -> list:
     return [p for p in seed.parsed.body if not any(s < p.end and e > p.start for s, e in spans)]
 
 
-def check(seeds, evidence: list[dict]) -> None:
-    by_source: dict[str, list[dict]] = {}
-    for e in evidence:  # grouped once: each seed looks only at its own rows
-        by_source.setdefault(e["source_id"], []).append(e)
-    for seed in seeds:
-        gaps = uncovered(seed, by_source.get(seed.source_id, []))
-        if gaps:
-            listed = "; ".join(f"seed line {p.line}: {p.text[:50]!r}" for p in gaps)
-            raise BuildError(seed.handmap_path, f"{len(gaps)} body paragraph(s) of {seed.parsed.path.name} neither "
-                                                f"quoted nor declared under no_facts: {listed}",
-                             line=seed.handmap.at("no_facts"), field="no_facts")
+def refusal(seed, evidence: list[dict]) -> BuildError | None:
+    """The build's refusal of ``seed`` when a body paragraph is left unread, naming every gap; else None."""
+    gaps = uncovered(seed, evidence)
+    if not gaps:
+        return None
+    listed = "; ".join(f"seed line {p.line}: {p.text[:50]!r}" for p in gaps)
+    return BuildError(seed.handmap_path, f"{len(gaps)} body paragraph(s) of {seed.parsed.path.name} neither "
+                                         f"quoted nor declared under no_facts: {listed}",
+                      line=seed.handmap.at("no_facts"), field="no_facts")

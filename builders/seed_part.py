@@ -16,6 +16,7 @@ hand-map it touched.  ``Part.to_json`` / ``Part.from_json`` are exact inverses
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def _date(text: str):
     return dt.date.fromisoformat(text)
 
 
+@functools.cache
 def _date_fields() -> dict[str, tuple[str, ...]]:
     from rusprk.metadata import RESOURCE_ORDER, resource
 
@@ -395,15 +397,12 @@ class SeedReader:
 
     def coverage(self) -> None:
         """Every body paragraph read (``builders.coverage``): only this seed's own quotes can touch it, since
-        a participant's default evidence is quotes already here."""
+        a participant's default evidence is quotes already here.  Refused after the checks across hand-maps."""
         from builders import coverage
 
-        gaps = coverage.uncovered(self.seed, list(self.part.evidence.values()))
-        if gaps:
-            listed = "; ".join(f"seed line {p.line}: {p.text[:50]!r}" for p in gaps)
-            pos = self.seed.handmap.at("no_facts")
-            self.part.gaps = [f"{len(gaps)} body paragraph(s) of {self.seed.parsed.path.name} neither "
-                              f"quoted nor declared under no_facts: {listed}", pos.line, pos.column]
+        refused = coverage.refusal(self.seed, list(self.part.evidence.values()))
+        if refused is not None:
+            self.part.gaps = [refused.message, refused.line, refused.column]
 
 
 def merge_evidence(evidence: dict[str, dict], row: dict) -> bool:

@@ -329,8 +329,3 @@ def build_tables(root: Path, drafts: bool = False, cache: str | None = None) -> 
     """The rows of every table and where each came from (``drafts``: hand-maps with open todos too, for
     ``rusprk check``; the build never passes it)."""
     return _Builder(root, load_parts(root, drafts, cache)).build()
-
-
-def build_rows(root: Path) -> dict[str, list[dict]]:
-    return dict(build_tables(root).rows)
-

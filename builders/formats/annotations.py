@@ -4,8 +4,9 @@ One ``Annotation`` per evidence row, in one ``AnnotationCollection`` (Web Annota
 https://www.w3.org/TR/annotation-model/).  Its targets are the source: the seed as stored, named by its
 SHA-256 (``urn:sha256:…``), with a ``TextQuoteSelector`` (the quote and the evidence row's ``prefix`` and
 ``suffix``: up to ``rusprk._anchors.ANCHOR_CHARS`` characters either side) and a ``TextPositionSelector``
-(code-point offsets, as in the evidence table); and, where the source's URL is known, the page there, with the quote selector only: offsets into the stored text do not
-hold on the live page, the quote and its context do.  Its body is the page of the record it supports.
+(code-point offsets, as in the evidence table); and, where the source's URL is known, the page there,
+with the quote selector only: offsets into the stored text do not hold on the live page, the quote and its
+context do.  Its body is the page of the record it supports.
 """
 
 from __future__ import annotations
