@@ -50,6 +50,28 @@ def test_stata_file_has_the_metadata_labels_and_the_csv_values(name):
         assert decoded == list(csv[f.name]), f"{name}.{f.name}: the .dta value differs from the CSV"
 
 
+@pytest.mark.parametrize("copies", [1, 40])  # 40 copies of the evidence rows: the data section spans many slices
+def test_the_lean_stata_writer_writes_exactly_what_to_stata_writes(copies):
+    import datetime as dt
+
+    from builders.formats import stata
+    from rusprk import load
+
+    for name in RESOURCE_ORDER if copies == 1 else ["evidence"]:
+        frame = load(name)
+        frame = pd.concat([frame] * copies, ignore_index=True)
+        lean = io.BytesIO()
+        stata.write_dta(name, frame, "9.9.9", "2026-01-02T03:04:05Z", lean)
+        data, labels, dates, strl = stata.stata_frame(name, frame)
+        res, plain = resource(name), io.BytesIO()
+        data.to_stata(plain, write_index=False, version=118, convert_dates={c: "td" for c in dates},
+                      data_label=f"RUSPRK 9.9.9: {res.title}"[:80], time_stamp=dt.datetime(2026, 1, 2, 3, 4, 5),
+                      variable_labels={f.name: stata.variable_label(f.description) for f in res.fields},
+                      value_labels=labels, convert_strl=strl)
+        assert copies == 1 or len(frame) > 1 << 14  # more rows than the writer's slice
+        assert lean.getvalue() == plain.getvalue(), name
+
+
 def test_stata_labels_are_shortened_only_where_stata_requires():
     for name in RESOURCE_ORDER:
         for f in resource(name).fields:
