@@ -50,7 +50,7 @@ def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
 
 
 def _build(root: Path, log, force: bool) -> dict[str, int] | None:
-    from builders import atomic
+    from builders import atomic, output_reuse
 
     done = atomic.repair(root)  # a build killed mid-publish left the tree to settle first
     if done:
@@ -68,27 +68,30 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     # dist/'s files go to disk as they are made (builders.atomic.Staging): the build holds one in memory at a time.
     files = atomic.Staging(root / "dist")
     try:
-        outside = _publish_files(root, files, rows, tables, frames, version, created)
+        reuse = output_reuse.Reuse(root, files, tables, version, created)
+        outside = _publish_files(root, files, reuse, rows, tables, frames, version, created)
         atomic.publish(root, files, outside)  # dist/ and the files outside it, as one generation
     except BaseException:
         files.discard()
         raise
+    reuse.save()
     stamp.record(root, inputs_hash)
     counts = {name: t.num_rows for name, t in tables.items()}
     log("built " + ", ".join(f"{n} {c}" for n, c in counts.items()))
     return counts
 
 
-def _publish_files(root: Path, files, rows, tables, frames, version: str, created: str) -> dict[str, bytes]:
-    """Stage every file of dist/ into ``files``; the files outside it (schemas/, docs/, datapackage.json)."""
+def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str, created: str) -> dict[str, bytes]:
+    """Stage every file of dist/ into ``files`` (through ``reuse`` those made from a few tables, taken from the
+    last build when those did not change); the files outside it (schemas/, docs/, datapackage.json)."""
     import hashlib
 
     from builders import codebook, curation_log, publish
     from rusprk.metadata import RESOURCE_ORDER, resource
 
-    for name, t in tables.items():
-        files.put(f"{name}.parquet", publish.parquet_bytes(t))
-        files.put(f"{name}.csv", publish.csv_bytes(name, t))
+    for name, t in tables.items():  # a table's own files: made again only when its rows changed
+        reuse.put(f"{name}.parquet", [name], lambda t=t: publish.parquet_bytes(t))
+        reuse.put(f"{name}.csv", [name], lambda name=name, t=t: publish.csv_bytes(name, t))
     files.put("datapackage.json", publish.dumps(
         publish.descriptor(root, files, rows["sources"], prefix="", inline_schema=True)))
     outside = {f"schemas/{name}.json": publish.dumps(publish.table_schema(resource(name))) for name in RESOURCE_ORDER}
@@ -106,8 +109,7 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     # depend on the SQLite library version as well as the data (recorded in its header).
     from rusprk.export_sqlite import datasette_metadata, export_sqlite
 
-    export_sqlite(files.path_for("rusprk.db"), frames)
-    files.adopt("rusprk.db")
+    reuse.write("rusprk.db", RESOURCE_ORDER, lambda path: export_sqlite(path, frames))
     files.put("datasette-metadata.json",
               publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"]))))
 
@@ -122,9 +124,11 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     from rusprk._cite import cite_from
 
     for name in RESOURCE_ORDER:  # written straight to dist/'s staging: a .dta of a long table is large
-        stata.write_dta(name, frames[name], version, created, files.path_for(f"stata/{name}.dta"))
-        files.adopt(f"stata/{name}.dta")
-    files.put(f"rusprk-{version}.xlsx", excel.workbook_bytes(tables, facts, created, publish.LICENCE_NOTE))
+        reuse.write(f"stata/{name}.dta", [name],
+                    lambda path, name=name: stata.write_dta(name, frames[name], version, created, path))
+    reuse.put(f"rusprk-{version}.xlsx", RESOURCE_ORDER,
+              lambda: excel.workbook_bytes(tables, facts, created, publish.LICENCE_NOTE),
+              extra=json.dumps(facts, sort_keys=True, default=str))  # its README sheet cites the release
     descriptor = json.loads(files["datapackage.json"])
     files.put("croissant.json", publish.dumps(croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files)))
 
@@ -139,10 +143,14 @@ def _publish_files(root: Path, files, rows, tables, frames, version: str, create
     for name, data in site.site_files(every, texts, rows["regions"], descriptor=descriptor,
                                       citation_text=cite_from(facts, "text"), version=version, jsonld=jsonld):
         files.put(name, data)
-    items = annotations.annotations_of(every, site.page_finder(every))
-    with open(files.path_for("annotations.jsonld"), "wb") as fh:
-        annotations.write(fh, version, len(every["evidence"]), items)
-    files.adopt("annotations.jsonld")
+
+    def write_annotations(path):
+        with open(path, "wb") as fh:
+            annotations.write(fh, version, len(every["evidence"]),
+                              annotations.annotations_of(every, site.page_finder(every)))
+
+    # What places a quote on a page: its record, an alias's entity, a participant's event; its source's title.
+    reuse.write("annotations.jsonld", ["evidence", "aliases", "participants", "sources"], write_annotations)
     del every
 
     # The release zip: every file above, the codebook and the repository's documents, and its own checksums.

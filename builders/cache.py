@@ -69,12 +69,17 @@ def _part_code_hash() -> str:
     return h.hexdigest()
 
 
-def part_key(handmap_name: str, handmap: bytes, seed_name: str, seed: bytes) -> str:
-    """The key of one seed's part: its hand-map and seed (names and bytes) and the code."""
+def part_code_hash() -> str:
+    """``_part_code_hash()``, computed once per process."""
     global _PART_CODE_HASH
     if _PART_CODE_HASH is None:
         _PART_CODE_HASH = _part_code_hash()
-    h = hashlib.sha256(_PART_CODE_HASH.encode())
+    return _PART_CODE_HASH
+
+
+def part_key(handmap_name: str, handmap: bytes, seed_name: str, seed: bytes) -> str:
+    """The key of one seed's part: its hand-map and seed (names and bytes) and the code."""
+    h = hashlib.sha256(part_code_hash().encode())
     for item in (handmap_name.encode(), handmap, seed_name.encode(), seed):
         h.update(len(item).to_bytes(8, "big") + item)
     return h.hexdigest()

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders.timeline import MAX_ROWS, bounded, render_timeline
 from conftest import ROOT, copy_build_inputs
@@ -96,7 +98,8 @@ def test_a_corrupt_cache_entry_cannot_change_the_output(tree, damage):
     build(tree, "--force")
     expected = outputs(tree)
     entries = [p for name in ("parts", "handmaps", "timeline") for p in sorted((tree / ".cache" / name).glob("*"))]
-    assert entries and any(p.parent.name == "parts" for p in entries)
+    entries.append(tree / ".cache" / "outputs.json")  # the record of which files the next build may take
+    assert entries and any(p.parent.name == "parts" for p in entries) and entries[-1].is_file()
     for entry in entries:
         data = entry.read_bytes()
         if damage == "garbage":
@@ -124,6 +127,56 @@ def test_a_whole_entry_that_is_not_a_part_is_not_trusted(tree):
         assert cache.get(entry.parent, entry.stem) == value  # whole, so only its content can refuse it
     build(tree, "--force")
     assert outputs(tree) == expected
+
+
+def _build_in_process(tree: Path, monkeypatch, force: bool = False) -> dict[str, list[str]]:
+    """Build ``tree`` in this process; which tables' CSV and .dta files were made, and which files were taken
+    from the last build."""
+    from builders import build as build_module, output_reuse, publish
+    from builders.formats import stata
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    made = {"csv": [], "dta": [], "taken": []}
+    csv_bytes, write_dta, save = publish.csv_bytes, stata.write_dta, output_reuse.Reuse.save
+    monkeypatch.setattr(publish, "csv_bytes", lambda name, t: made["csv"].append(name) or csv_bytes(name, t))
+    monkeypatch.setattr(stata, "write_dta", lambda name, *a: made["dta"].append(name) or write_dta(name, *a))
+    monkeypatch.setattr(output_reuse.Reuse, "save", lambda self: made["taken"].extend(self.taken) or save(self))
+    build_module.build(tree, log=lambda *_: None, force=force)
+    monkeypatch.undo()
+    return made
+
+
+def test_an_edit_remakes_only_the_files_of_the_tables_it_changed(tmp_path, monkeypatch):
+    """A table's CSV, Parquet and .dta files are made from its rows alone: after an edit, exactly the tables
+    whose rows changed have theirs made again; the others' are taken from the last build (checked by hash),
+    and the result is a clean build's, byte for byte."""
+    from rusprk.metadata import RESOURCE_ORDER
+
+    tree = copy_build_inputs(tmp_path / "rusprk")
+    (tree / "docs").mkdir(exist_ok=True)
+    first = _build_in_process(tree, monkeypatch)
+    assert sorted(first["csv"]) == sorted(RESOURCE_ORDER) and first["taken"] == []
+    before = {name: (tree / "dist" / f"{name}.csv").read_bytes() for name in RESOURCE_ORDER}
+    _edit(tree)
+    second = _build_in_process(tree, monkeypatch)
+    changed = sorted(n for n in RESOURCE_ORDER if (tree / "dist" / f"{n}.csv").read_bytes() != before[n])
+    assert changed and len(changed) < len(RESOURCE_ORDER)
+    assert sorted(second["csv"]) == changed and sorted(second["dta"]) == changed
+    kept = set(RESOURCE_ORDER) - set(changed)
+    assert {f"{n}.csv" for n in kept} | {f"{n}.parquet" for n in kept} | {f"stata/{n}.dta" for n in kept} \
+        <= set(second["taken"])
+    incremental = outputs(tree)
+    # A dist/ file changed by hand (same length, same name) is never taken: it is made again.
+    kept_csv = tree / "dist" / f"{sorted(kept)[0]}.csv"
+    data = kept_csv.read_bytes()
+    kept_csv.unlink()  # a new file, not the linked one the cache's copy shares
+    kept_csv.write_bytes(data[:-2] + b"x\n")
+    third = _build_in_process(tree, monkeypatch, force=True)
+    assert sorted(kept)[0] in third["csv"] and f"{sorted(kept)[0]}.csv" not in third["taken"]
+    assert outputs(tree) == incremental
+    clean(tree)
+    build(tree)
+    assert outputs(tree) == incremental
 
 
 def test_an_edit_rereads_only_the_hand_map_it_touches(tmp_path, monkeypatch):
@@ -251,3 +304,20 @@ def test_a_no_op_build_notices_any_change_to_an_output(tree):
                            env={**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}, capture_output=True, text=True)
     assert "up to date" in again.stdout
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=1, max_size=30), st.data())
+def test_a_table_digest_follows_the_rows_not_how_they_were_made(values, data):
+    """Equal rows give equal digests however each table was built; any changed value changes it."""
+    import pyarrow as pa
+
+    from builders.output_reuse import table_digest
+
+    a = pa.table({"v": pa.array(values, pa.string())})
+    b = pa.Table.from_pylist([{"v": v} for v in values], schema=a.schema)
+    assert table_digest(a) == table_digest(b)
+    i = data.draw(st.integers(0, len(values) - 1))
+    other = list(values)
+    other[i] = data.draw(st.one_of(st.none(), st.text(max_size=12)).filter(lambda v: v != values[i]))
+    assert table_digest(pa.table({"v": pa.array(other, pa.string())})) != table_digest(a)
