@@ -91,7 +91,7 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str,
 
     for name, t in tables.items():  # a table's own files: made again only when its rows changed
         reuse.put(f"{name}.parquet", [name], lambda t=t: publish.parquet_bytes(t))
-        reuse.put(f"{name}.csv", [name], lambda name=name, t=t: publish.csv_bytes(name, t))
+        reuse.write(f"{name}.csv", [name], lambda path, name=name, t=t: publish.write_csv_file(name, t, path))
     files.put("datapackage.json", publish.dumps(
         publish.descriptor(root, files, rows["sources"], prefix="", inline_schema=True)))
     outside = {f"schemas/{name}.json": publish.dumps(publish.table_schema(resource(name))) for name in RESOURCE_ORDER}

@@ -81,10 +81,26 @@ def _csv_field(v) -> str:
 
 
 def csv_bytes(name: str, table: pa.Table) -> bytes:
-    lines = [",".join(table.column_names)]
-    cols = [table.column(n).to_pylist() for n in table.column_names]
-    lines += [",".join(_csv_field(v) for v in row) for row in zip(*cols)]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    out = io.BytesIO()
+    write_csv(name, table, out)
+    return out.getvalue()
+
+
+CSV_SLICE_ROWS = 8192  # rows turned into text at a time: the whole evidence table's text is hundreds of MB
+
+
+def write_csv(name: str, table: pa.Table, out) -> None:
+    """The table as CSV to the binary file ``out``, a slice of rows at a time."""
+    out.write((",".join(table.column_names) + "\n").encode("utf-8"))
+    for at in range(0, table.num_rows, CSV_SLICE_ROWS):
+        part = table.slice(at, CSV_SLICE_ROWS)
+        cols = [part.column(n).to_pylist() for n in table.column_names]
+        out.write("".join(",".join(_csv_field(v) for v in row) + "\n" for row in zip(*cols)).encode("utf-8"))
+
+
+def write_csv_file(name: str, table: pa.Table, path: Path) -> None:
+    with open(path, "wb") as fh:
+        write_csv(name, table, fh)
 
 
 # ---------------------------------------------------------------------------

@@ -137,8 +137,8 @@ def _build_in_process(tree: Path, monkeypatch, force: bool = False) -> dict[str,
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     made = {"csv": [], "dta": [], "taken": []}
-    csv_bytes, write_dta, save = publish.csv_bytes, stata.write_dta, output_reuse.Reuse.save
-    monkeypatch.setattr(publish, "csv_bytes", lambda name, t: made["csv"].append(name) or csv_bytes(name, t))
+    write_csv, write_dta, save = publish.write_csv_file, stata.write_dta, output_reuse.Reuse.save
+    monkeypatch.setattr(publish, "write_csv_file", lambda name, *a: made["csv"].append(name) or write_csv(name, *a))
     monkeypatch.setattr(stata, "write_dta", lambda name, *a: made["dta"].append(name) or write_dta(name, *a))
     monkeypatch.setattr(output_reuse.Reuse, "save", lambda self: made["taken"].extend(self.taken) or save(self))
     build_module.build(tree, log=lambda *_: None, force=force)

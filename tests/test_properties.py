@@ -433,3 +433,19 @@ def test_batched_checks_report_what_whole_tables_do(rows, data, batch_rows):
     frames = frames_of(rows)
     whole = check_frames(frames)
     assert check_frames(frames, mode=Mode(workers=2, batch_rows=batch_rows)) == whole
+
+
+@pytest.mark.parametrize("rows_at_a_time", [1, 3, 50])
+def test_csv_written_a_slice_at_a_time_is_the_csv_written_at_once(rows_at_a_time, monkeypatch):
+    """The build writes each CSV a slice of rows at a time: the slices' size never shows in the bytes."""
+    import pyarrow.parquet as pq
+
+    from builders import publish
+
+    for name in RESOURCE_ORDER:
+        table = pq.read_table(ROOT / "dist" / f"{name}.parquet")
+        whole = publish.csv_bytes(name, table)
+        assert whole == (ROOT / "dist" / f"{name}.csv").read_bytes()
+        monkeypatch.setattr(publish, "CSV_SLICE_ROWS", rows_at_a_time)
+        assert publish.csv_bytes(name, table) == whole, name
+        monkeypatch.undo()
