@@ -39,6 +39,7 @@ def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
 
     built = build_tables(root, drafts, cache)  # stages 1-3: parse, hand-maps, tables
     forget_readings()  # the hand-maps' objects are not needed past here: at 2,000 seeds they hold 400 MB
+    built.evidence.clear()  # the index of the evidence rows by id: it would keep every row alive past its table
     tables = {}
     for name in RESOURCE_ORDER:  # each table's dict rows go as soon as its Arrow table is made
         tables[name] = publish.to_arrow(name, built.rows.pop(name, []))
