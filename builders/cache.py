@@ -94,13 +94,23 @@ def get(folder: Path, entry: str):
         return None
 
 
+def dumps(value, default=None) -> str:
+    """An entry's JSON text (``default`` as json.dumps takes it)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default)
+
+
 def put(folder: Path, entry: str, value, default=None) -> None:
     """Store ``value`` (JSON-able, with ``default`` as json.dumps takes it) for ``entry``; a value JSON cannot
     hold, or a cache that cannot be written, is only a miss next time."""
     try:
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default)
+        payload = dumps(value, default)
     except (TypeError, ValueError):
         return
+    put_text(folder, entry, payload)
+
+
+def put_text(folder: Path, entry: str, payload: str) -> None:
+    """Store an entry's JSON text as ``dumps`` made it."""
     put_bytes(folder / f"{entry}.json", payload.encode("utf-8"))
 
 

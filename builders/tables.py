@@ -106,13 +106,17 @@ def load_parts(root: Path, drafts: bool = False, cache: str | None = None) -> li
     """(hand-map, its part) for every seed, in seed order.  With ``cache`` ("write" for the build, "read" for
     ``rusprk check``, which writes nothing) a part whose inputs are unchanged comes from ``.cache/parts/``
     (``builders.cache``) and the hand-map is not read at all."""
+    import json
+
     from builders import cache as entries
     from builders.limits import MAX_HANDMAP_BYTES, MAX_SEED_BYTES, read_regular
+    from builders.parallel_parts import read_parts
     from builders.seed_part import json_default
 
     handmap_dir = root / ".cache" / "handmaps" if cache else None
     part_dir = root / ".cache" / "parts" if cache else None
     out, used, readings = [], set(), set()
+    missing = []  # (where in out, seed, hand-map, cache key) of each part to read
     for sf, path in seed_pairs(root):
         key = None
         if part_dir is not None:  # read as the hand-map's and the seed's readers read them: bounded, regular files
@@ -125,10 +129,24 @@ def load_parts(root: Path, drafts: bool = False, cache: str | None = None) -> li
             if part is not None:
                 out.append((path, part))
                 continue
-        part = SeedReader(read_seed(sf, path, drafts, handmap_dir, cache == "write")).read()
+        missing.append((len(out), sf, path, key))
+        out.append(None)
+    # Many missing parts (a clean build) are read on every core; the rest, and any a worker failed on, here.
+    texts = read_parts([(sf, path, drafts, handmap_dir, cache == "write") for _, sf, path, _ in missing])
+    for (at, sf, path, key), text in zip(missing, texts):
+        if text is not None:
+            part = Part.from_json(json.loads(text))
+        else:
+            part = SeedReader(read_seed(sf, path, drafts, handmap_dir, cache == "write")).read()
         if key is not None and cache == "write":
-            entries.put(part_dir, key, part.to_json(), default=json_default)
-        out.append((path, part))
+            if text is None:
+                try:
+                    text = entries.dumps(part.to_json(), json_default)
+                except (TypeError, ValueError):  # a part JSON cannot hold is only a miss next time
+                    pass
+            if text is not None:
+                entries.put_text(part_dir, key, text)
+        out[at] = (path, part)
     if cache == "write":
         entries.prune(handmap_dir, readings)
         entries.prune(part_dir, used)

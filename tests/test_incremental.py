@@ -321,3 +321,56 @@ def test_a_table_digest_follows_the_rows_not_how_they_were_made(values, data):
     other = list(values)
     other[i] = data.draw(st.one_of(st.none(), st.text(max_size=12)).filter(lambda v: v != values[i]))
     assert table_digest(pa.table({"v": pa.array(other, pa.string())})) != table_digest(a)
+
+
+def _parts_read(tree: Path, monkeypatch, parallel: bool):
+    """build_tables(tree) with every missing part read by worker processes (``parallel``) or in this one; the
+    tables, and how many parts the workers returned."""
+    from builders import parallel_parts, tables
+
+    monkeypatch.setattr(parallel_parts, "MIN_PARTS", 1 if parallel else 10 ** 9)
+    monkeypatch.setattr(parallel_parts, "workers", lambda: 2)
+    returned = []
+    original = parallel_parts.read_parts
+
+    def read_parts(jobs):
+        texts = original(jobs)
+        returned.extend(t for t in texts if t is not None)
+        return texts
+
+    monkeypatch.setattr(parallel_parts, "read_parts", read_parts)
+    try:
+        return tables.build_tables(tree, cache="write"), len(returned)
+    finally:
+        monkeypatch.undo()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parts are read in forked workers on Linux only")
+def test_parts_read_on_every_core_give_the_tables_and_cache_of_one_core(tmp_path, monkeypatch):
+    one, many = copy_build_inputs(tmp_path / "one"), copy_build_inputs(tmp_path / "many")
+    serial, by_workers = _parts_read(one, monkeypatch, False), _parts_read(many, monkeypatch, True)
+    seeds = len(list((one / "seeds").glob("*.txt")))
+    assert serial[1] == 0 and by_workers[1] == seeds  # every part came from a worker
+    a, b = serial[0], by_workers[0]
+    assert dict(a.rows) == dict(b.rows) and a.regions == b.regions
+    assert {k: (Path(p).name, n) for k, (p, n) in a.origin.items()} == \
+        {k: (Path(p).name, n) for k, (p, n) in b.origin.items()}
+    for entry in sorted((one / ".cache" / "parts").glob("*.json")):  # the cache holds the same entries
+        assert (many / ".cache" / "parts" / entry.name).read_bytes() == entry.read_bytes()
+    assert len(list((many / ".cache" / "parts").glob("*.json"))) == seeds
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="parts are read in forked workers on Linux only")
+def test_a_part_a_worker_cannot_read_fails_as_on_one_core(tmp_path, monkeypatch):
+    from builders.errors import BuildError
+
+    messages = []
+    for parallel in (False, True):
+        tree = copy_build_inputs(tmp_path / str(parallel))
+        for n, path in enumerate(sorted((tree / "builders" / "handmaps").glob("*.yaml"))[1:3]):  # two bad ones
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("quote: ", f"quote: No such words {n} ", 1), encoding="utf-8")
+        with pytest.raises(BuildError) as caught:
+            _parts_read(tree, monkeypatch, parallel)
+        messages.append(str(caught.value).replace(str(tree), "TREE"))
+    assert messages[0] == messages[1] and "No such words 0" in messages[0]
