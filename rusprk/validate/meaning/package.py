@@ -14,7 +14,8 @@ class Package:
         """``texts``: each source's seed text by source id, where the seeds are at hand (else None)."""
         self.rows = {name: list(rows.get(name, [])) for name in RESOURCE_ORDER}
         self.texts = texts
-        self.by_id = {name: {r[resource(name).primary_key[0]]: r for r in self.rows[name]} for name in RESOURCE_ORDER}
+        keys = {name: resource(name).primary_key[0] for name in RESOURCE_ORDER}  # once per table, not per row
+        self.by_id = {name: {r[keys[name]]: r for r in self.rows[name]} for name in RESOURCE_ORDER}
         self.evidence_of: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for ev in self.rows["evidence"]:
             self.evidence_of[(ev["record_table"], ev["record_id"])].append(ev)
