@@ -1,0 +1,231 @@
+"""The members of a zip, made ready for ``builders.formats.zip_writer``: deflated on both cores, or taken from
+an earlier zip that already holds the same bytes.
+
+Each member is read (from memory, or from its file a block at a time), its CRC-32 computed, and then either
+matched with an earlier zip's copy of the same content (``Earlier``: found by the content's sha256, accepted
+only if its CRC-32, size and method agree with what was just read) or compressed into a spool.  zlib releases
+the GIL while it deflates or sums, so a small thread pool keeps both cores busy; the members are handed back
+in their order, and at most ``WINDOW`` bytes of members (each counted up to ``SPOOL``, past which its
+compressed bytes go to a temporary file) are in flight, so memory stays bounded whatever the release's size.
+
+Deflate's output does not depend on how its input is cut into calls (checked in tests/test_zip_writer.py);
+the members are fed as zipfile feeds them all the same: bytes in one call, files in 1 MiB blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zlib
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from builders.formats.zip_writer import DEFLATED, Written, ZipWriter
+
+BLOCK = 1 << 20  # what zipfile's callers copy at a time (shutil.copyfileobj's block in release_zip)
+SPOOL = 8 << 20  # a member's compressed bytes past this go to a temporary file, not memory
+WINDOW = 256 << 20  # members read ahead of the writer: enough to keep the pool busy behind a large one
+WORKERS = 2
+BATCH = 1 << 20  # bytes of members in one job of the pool
+BATCH_MEMBERS = 256
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of the archive: its name, STORED or DEFLATED, its bytes or the file that holds them, and its
+    content's sha256 when known (what an earlier zip's copy is found by)."""
+
+    name: str
+    method: int
+    data: bytes | None = None
+    path: Path | None = None
+    sha256: str | None = None
+
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else os.stat(self.path).st_size
+
+    def blocks(self) -> Iterator[bytes]:
+        if self.data is not None:
+            yield self.data  # one call, as zipfile.writestr makes it
+            return
+        with open(self.path, "rb") as fh:
+            while block := fh.read(BLOCK):
+                yield block
+
+
+@dataclass(frozen=True)
+class OldCopy:
+    """A member's compressed bytes in an earlier zip, as that zip's own local header describes them."""
+
+    method: int
+    crc: int
+    file_size: int
+    compress_size: int
+    data_offset: int
+
+
+class Earlier(Protocol):
+    """An earlier zip whose members can be copied (``builders.zip_cache.EarlierZip``)."""
+
+    def find(self, sha256: str) -> OldCopy | None: ...
+
+    def blocks(self, copy: OldCopy) -> Iterator[bytes]: ...
+
+
+class Spool:
+    """A member's compressed bytes: in memory up to ``SPOOL``, then in a temporary file."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.file = None
+
+    def write(self, data: bytes) -> None:
+        if self.file is None and self.size + len(data) > SPOOL:
+            self.file = tempfile.TemporaryFile()
+            self.file.writelines(self.chunks)
+            self.chunks = []
+        if self.file is None:
+            self.chunks.append(data)
+        else:
+            self.file.write(data)
+        self.size += len(data)
+
+    def blocks(self) -> Iterator[bytes]:
+        if self.file is None:
+            yield from self.chunks
+            return
+        with self.file:
+            self.file.seek(0)
+            while block := self.file.read(BLOCK):
+                yield block
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+@dataclass
+class Ready:
+    """A member ready to write: its CRC-32 and size, and its compressed bytes, in ``spool`` or, when that is
+    None, in the earlier zip at ``copy``."""
+
+    crc: int
+    file_size: int
+    compress_size: int
+    spool: Spool | None = None
+    copy: OldCopy | None = None
+
+    def blocks(self, earlier: Earlier | None) -> Iterator[bytes]:
+        return self.spool.blocks() if self.spool is not None else earlier.blocks(self.copy)
+
+
+def _content_check(member: Member) -> tuple[int, int]:
+    crc = size = 0
+    for block in member.blocks():
+        crc = zlib.crc32(block, crc)
+        size += len(block)
+    return crc, size
+
+
+def _compressed(member: Member, level: int) -> Ready:
+    spool = Spool()
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -15) if member.method == DEFLATED else None
+    crc = size = 0
+    try:
+        for block in member.blocks():
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+            spool.write(deflate.compress(block) if deflate else block)
+        if deflate:
+            spool.write(deflate.flush())
+    except BaseException:
+        spool.close()
+        raise
+    return Ready(crc, size, spool.size, spool=spool)
+
+
+def prepare(member: Member, copy: OldCopy | None, level: int) -> Ready:
+    """The earlier zip's copy when it holds exactly these bytes (the content's sha256 found it; its CRC-32,
+    size and method must agree too, so a wrong manifest costs a deflate, not a wrong member); else the member
+    compressed afresh."""
+    if copy is not None and copy.method == member.method:
+        crc, size = _content_check(member)
+        if (crc, size) == (copy.crc, copy.file_size):
+            return Ready(crc, size, copy.compress_size, copy=copy)
+    return _compressed(member, level)
+
+
+def _prepare_batch(batch: list[tuple[Member, OldCopy | None]], level: int) -> list[Ready]:
+    ready: list[Ready] = []
+    try:
+        for member, copy in batch:
+            ready.append(prepare(member, copy, level))
+    except BaseException:
+        _close(ready)
+        raise
+    return ready
+
+
+def _close(ready: list[Ready]) -> None:
+    for r in ready:
+        if r.spool is not None:
+            r.spool.close()
+
+
+def _batches(members: list[Member], earlier: Earlier | None) -> Iterator[tuple[list, int]]:
+    """Consecutive members in jobs of about ``BATCH`` bytes (a job per member would cost the pool more than
+    deflating a small page does), each with its cost against the window."""
+    batch: list[tuple[Member, OldCopy | None]] = []
+    size = 0
+    for member in members:
+        copy = earlier.find(member.sha256) if earlier is not None and member.sha256 else None
+        batch.append((member, copy))
+        size += min(member.size(), SPOOL)
+        if size >= BATCH or len(batch) >= BATCH_MEMBERS:
+            yield batch, size
+            batch, size = [], 0
+    if batch:
+        yield batch, size
+
+
+def ready_members(members: list[Member], level: int, earlier: Earlier | None = None,
+                  workers: int = WORKERS) -> Iterator[tuple[Member, Ready]]:
+    """Each member with its ``Ready``, in the members' order, prepared ``workers`` jobs at a time."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zip")
+    ahead: deque = deque()
+    in_flight = 0
+    jobs = _batches(members, earlier)
+    try:
+        while True:
+            while not ahead or in_flight < WINDOW:
+                job = next(jobs, None)
+                if job is None:
+                    break
+                batch, cost = job
+                ahead.append((batch, cost, pool.submit(_prepare_batch, batch, level)))
+                in_flight += cost
+            if not ahead:
+                return
+            batch, cost, future = ahead.popleft()
+            for (member, _), ready in zip(batch, future.result()):
+                yield member, ready
+            in_flight -= cost
+    finally:
+        for _, _, future in ahead:  # stopped early (an error): drop what was read ahead
+            if not future.cancel() and not future.exception():
+                _close(future.result())
+        pool.shutdown(wait=True)
+
+def write_zip(out, members: list[Member], date_time: tuple[int, ...], level: int, earlier: Earlier | None = None,
+              workers: int = WORKERS) -> list[Written]:
+    """``members`` written to the binary file ``out`` as zipfile writes them; how each was laid out."""
+    writer = ZipWriter(out, date_time)
+    for member, ready in ready_members(members, level, earlier, workers):
+        writer.add(member.name, member.method, ready.crc, ready.file_size, ready.compress_size,
+                   ready.blocks(earlier), member.sha256)
+    return writer.close()
