@@ -221,6 +221,7 @@ def ready_members(members: list[Member], level: int, earlier: Earlier | None = N
                 _close(future.result())
         pool.shutdown(wait=True)
 
+
 def write_zip(out, members: list[Member], date_time: tuple[int, ...], level: int, earlier: Earlier | None = None,
               workers: int = WORKERS) -> list[Written]:
     """``members`` written to the binary file ``out`` as zipfile writes them; how each was laid out."""
