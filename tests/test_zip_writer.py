@@ -208,3 +208,33 @@ def test_deflate_of_a_large_input_in_blocks_of_any_size():
     for step in (1 << 20, 65_536, 777_777):
         assert _deflate(data, list(range(step, len(data), step))) == whole
     assert _deflate(data, [rng.randrange(len(data)) for _ in range(300)]) == whole
+
+
+# -- memory stays bounded ----------------------------------------------------------------------------------------
+
+def test_members_are_read_at_most_a_window_ahead_of_the_writer(monkeypatch):
+    monkeypatch.setattr(zip_members, "WINDOW", 10_000)
+    monkeypatch.setattr(zip_members, "BATCH", 1_000)
+    prepared, ahead = [], []
+    original = zip_members.prepare
+    monkeypatch.setattr(zip_members, "prepare", lambda m, c, level: prepared.append(m.size()) or original(m, c, level))
+    members = [zip_members.Member(f"p{i}.html", zip_writer.DEFLATED, data=bytes([i % 7]) * 500) for i in range(400)]
+    written = 0
+    for member, ready in zip_members.ready_members(members, 6):
+        written += member.size()
+        ahead.append(sum(prepared) - written)
+        b"".join(ready.blocks(None))
+    assert written == 400 * 500
+    assert 0 < max(ahead) <= 10_000 + 2 * 1_000
+
+
+def test_a_spool_keeps_at_most_its_limit_in_memory(monkeypatch):
+    monkeypatch.setattr(zip_members, "SPOOL", 5_000)
+    spool = zip_members.Spool()
+    rng = random.Random(5)
+    pieces = [rng.randbytes(rng.randrange(1, 900)) for _ in range(100)]
+    for piece in pieces:
+        spool.write(piece)
+        assert sum(map(len, spool.chunks)) <= 5_000
+    assert spool.file is not None and spool.size == sum(map(len, pieces))
+    assert b"".join(spool.blocks()) == b"".join(pieces)
