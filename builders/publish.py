@@ -251,7 +251,7 @@ def release_zip(version: str, created: str, files, out=None, paths: dict | None 
             data = files[name]
             members.append(Member(f"{folder}/{name}", method, data=data, sha256=hashlib.sha256(data).hexdigest()))
         else:
-            members.append(Member(f"{folder}/{name}", method, path=Path(paths[name]), sha256=path_hashes.get(name)))
+            members.append(Member(f"{folder}/{name}", method, path=paths[name], sha256=path_hashes.get(name)))
     buf = out if out is not None else io.BytesIO()
     written = write_zip(buf, members, date_time, ZIP_LEVEL, earlier)
     return buf.getvalue() if out is None else written

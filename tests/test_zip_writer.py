@@ -98,13 +98,13 @@ _members = st.dictionaries(_names, st.tuples(_contents, st.booleans()), max_size
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(members=_members, limit=st.sampled_from([None, 150, 700, 5000]),
-       window=st.sampled_from([None, (64, 40, 200)]), created=st.sampled_from([CREATED, "1975-06-07T08:09:10Z"]))
+       window=st.sampled_from([None, (64, 40, 200, 100)]), created=st.sampled_from([CREATED, "1975-06-07T08:09:10Z"]))
 def test_the_writer_lays_out_what_zipfile_does(members, limit, window, created, tmp_path):
     with pytest.MonkeyPatch.context() as mp, tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         if limit is not None:
             lower_limit(mp, limit)
-        if window is not None:  # tiny spools, jobs and window: spilled members, many jobs in flight
-            for name, value in zip(("SPOOL", "BATCH", "WINDOW"), window):
+        if window is not None:  # tiny spools, jobs, window: spilled members, many jobs in flight, long ones first
+            for name, value in zip(("SPOOL", "BATCH", "WINDOW", "LONG"), window):
                 mp.setattr(zip_members, name, value)
         files, paths = {}, {}
         for i, (name, (data, as_path)) in enumerate(sorted(members.items())):
@@ -212,20 +212,43 @@ def test_deflate_of_a_large_input_in_blocks_of_any_size():
 
 # -- memory stays bounded ----------------------------------------------------------------------------------------
 
-def test_members_are_read_at_most_a_window_ahead_of_the_writer(monkeypatch):
+def test_what_is_prepared_ahead_of_the_writer_holds_at_most_a_window(monkeypatch):
+    """Deflated members not yet written hold at most about ``WINDOW`` bytes; members copied from an earlier
+    zip hold nothing, so the pool may check those far ahead."""
     monkeypatch.setattr(zip_members, "WINDOW", 10_000)
     monkeypatch.setattr(zip_members, "BATCH", 1_000)
-    prepared, ahead = [], []
+    held: dict[str, int] = {}
     original = zip_members.prepare
-    monkeypatch.setattr(zip_members, "prepare", lambda m, c, level: prepared.append(m.size()) or original(m, c, level))
-    members = [zip_members.Member(f"p{i}.html", zip_writer.DEFLATED, data=bytes([i % 7]) * 500) for i in range(400)]
-    written = 0
+
+    def counted(member, copy, level):
+        ready = original(member, copy, level)
+        held[member.name] = ready.spool.in_memory()
+        return ready
+
+    monkeypatch.setattr(zip_members, "prepare", counted)
+    rng = random.Random(11)
+    members = [zip_members.Member(f"p{i}.bin", zip_writer.DEFLATED, data=rng.randbytes(500)) for i in range(400)]
+    written, ahead = 0, []
     for member, ready in zip_members.ready_members(members, 6):
-        written += member.size()
-        ahead.append(sum(prepared) - written)
+        written += held[member.name]
+        ahead.append(sum(held.values()) - written)
         b"".join(ready.blocks(None))
-    assert written == 400 * 500
+    assert len(held) == 400
     assert 0 < max(ahead) <= 10_000 + 2 * 1_000
+
+
+def test_the_longest_deflates_start_first(monkeypatch):
+    """A large member to deflate sets the pace of the whole zip: with one worker it is prepared before the
+    members ahead of it, the larger of two first; the members still come back in their order."""
+    monkeypatch.setattr(zip_members, "LONG", 1000)
+    order = []
+    original = zip_members.prepare
+    monkeypatch.setattr(zip_members, "prepare", lambda m, c, level: order.append(m.name) or original(m, c, level))
+    members = [zip_members.Member(name, method, data=b"x" * size) for name, method, size in
+               [("a", zip_writer.DEFLATED, 10), ("b", zip_writer.DEFLATED, 2000), ("c", zip_writer.STORED, 5000),
+                ("d", zip_writer.DEFLATED, 10), ("e", zip_writer.DEFLATED, 3000)]]
+    assert [m.name for m, _ in zip_members.ready_members(members, 6, workers=1)] == list("abcde")
+    assert order[:2] == ["e", "b"] and sorted(order) == list("abcde")
 
 
 def test_a_spool_keeps_at_most_its_limit_in_memory(monkeypatch):

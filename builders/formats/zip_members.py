@@ -19,19 +19,19 @@ import tempfile
 import zlib
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from builders.formats.zip_writer import DEFLATED, Written, ZipWriter
 
 BLOCK = 1 << 20  # what zipfile's callers copy at a time (shutil.copyfileobj's block in release_zip)
 SPOOL = 8 << 20  # a member's compressed bytes past this go to a temporary file, not memory
-WINDOW = 256 << 20  # members read ahead of the writer: enough to keep the pool busy behind a large one
+WINDOW = 256 << 20  # memory the members prepared ahead of the writer may hold
 WORKERS = 2
 BATCH = 1 << 20  # bytes of members in one job of the pool
 BATCH_MEMBERS = 256
+LONG = 8 << 20  # a member to deflate this large is started first: it sets the pace of the whole zip
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Member:
     name: str
     method: int
     data: bytes | None = None
-    path: Path | None = None
+    path: str | os.PathLike | None = None
     sha256: str | None = None
 
     def size(self) -> int:
@@ -103,6 +103,9 @@ class Spool:
             self.file.seek(0)
             while block := self.file.read(BLOCK):
                 yield block
+
+    def in_memory(self) -> int:
+        return self.size if self.file is None else 0
 
     def close(self) -> None:
         if self.file is not None:
@@ -177,48 +180,105 @@ def _close(ready: list[Ready]) -> None:
             r.spool.close()
 
 
-def _batches(members: list[Member], earlier: Earlier | None) -> Iterator[tuple[list, int]]:
-    """Consecutive members in jobs of about ``BATCH`` bytes (a job per member would cost the pool more than
-    deflating a small page does), each with its cost against the window."""
+@dataclass(eq=False)
+class _Job:
+    """Members prepared together on the pool: consecutive small ones, or one long deflate."""
+
+    batch: list[tuple[Member, OldCopy | None]]
+    estimate: int  # the memory its results may hold: each member's size, up to SPOOL
+    long: bool = False
+    future: Future | None = None
+    counted: int = 0  # what it holds against the window: the estimate while it runs, then what it holds
+
+
+def _jobs(members: list[Member], earlier: Earlier | None) -> list[_Job]:
+    """The members in order, in jobs of about ``BATCH`` bytes (a job per member would cost the pool more than
+    deflating a small page does); a member of ``LONG`` bytes or more that has no earlier copy and is to be
+    deflated is a job of its own, flagged ``long``."""
+    jobs: list[_Job] = []
     batch: list[tuple[Member, OldCopy | None]] = []
     size = 0
     for member in members:
         copy = earlier.find(member.sha256) if earlier is not None and member.sha256 else None
+        member_size = member.size()
+        if copy is None and member.method == DEFLATED and member_size >= LONG:
+            if batch:  # the jobs stay in the members' order
+                jobs.append(_Job(batch, size))
+                batch, size = [], 0
+            jobs.append(_Job([(member, None)], min(member_size, SPOOL), long=True))
+            continue
         batch.append((member, copy))
-        size += min(member.size(), SPOOL)
+        size += min(member_size, SPOOL)
         if size >= BATCH or len(batch) >= BATCH_MEMBERS:
-            yield batch, size
+            jobs.append(_Job(batch, size))
             batch, size = [], 0
     if batch:
-        yield batch, size
+        jobs.append(_Job(batch, size))
+    return jobs
+
+
+class _Window:
+    """The memory that prepared but unwritten members hold: estimated while their job runs, then counted from
+    their spools (nothing for a member copied from the earlier zip or spilled to disk)."""
+
+    def __init__(self, pool: ThreadPoolExecutor, level: int) -> None:
+        self.pool, self.level = pool, level
+        self.held = 0
+        self.running: set[_Job] = set()
+
+    def submit(self, job: _Job) -> None:
+        job.future = self.pool.submit(_prepare_batch, job.batch, self.level)
+        job.counted = job.estimate
+        self.held += job.counted
+        self.running.add(job)
+
+    def settle(self) -> None:
+        for job in [j for j in self.running if j.future.done()]:
+            self.running.discard(job)
+            ready = [] if job.future.exception() else job.future.result()
+            actual = sum(r.spool.in_memory() for r in ready if r.spool is not None)
+            self.held += actual - job.counted
+            job.counted = actual
+
+    def release(self, job: _Job) -> None:
+        self.running.discard(job)
+        self.held -= job.counted
 
 
 def ready_members(members: list[Member], level: int, earlier: Earlier | None = None,
                   workers: int = WORKERS) -> Iterator[tuple[Member, Ready]]:
-    """Each member with its ``Ready``, in the members' order, prepared ``workers`` jobs at a time."""
+    """Each member with its ``Ready``, in the members' order, prepared on ``workers`` threads.
+
+    The long deflates start first, longest first: one core spends seconds on a large database, and the other
+    prepares everything else meanwhile.  The other jobs are submitted in order while what the unwritten ones
+    hold stays under ``WINDOW`` (the next one always); the writer wakes whenever a job finishes, so the pool
+    runs far ahead through the members it only has to check: those copied from the earlier zip hold nothing."""
+    jobs = _jobs(members, earlier)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zip")
-    ahead: deque = deque()
-    in_flight = 0
-    jobs = _batches(members, earlier)
+    window = _Window(pool, level)
+    in_order = (job for job in jobs if not job.long)
+    following = next(in_order, None)
+    written = 0
     try:
-        while True:
-            while not ahead or in_flight < WINDOW:
-                job = next(jobs, None)
-                if job is None:
+        for job in sorted((j for j in jobs if j.long), key=lambda j: j.batch[0][0].size(), reverse=True):
+            window.submit(job)
+        for written, job in enumerate(jobs):
+            while True:
+                window.settle()
+                while following is not None and (following is job or window.held < WINDOW):
+                    window.submit(following)
+                    following = next(in_order, None)
+                if job.future.done():
                     break
-                batch, cost = job
-                ahead.append((batch, cost, pool.submit(_prepare_batch, batch, level)))
-                in_flight += cost
-            if not ahead:
-                return
-            batch, cost, future = ahead.popleft()
-            for (member, _), ready in zip(batch, future.result()):
+                wait([j.future for j in window.running], return_when=FIRST_COMPLETED)
+            for (member, _), ready in zip(job.batch, job.future.result()):
                 yield member, ready
-            in_flight -= cost
+            window.release(job)
+        written = len(jobs)
     finally:
-        for _, _, future in ahead:  # stopped early (an error): drop what was read ahead
-            if not future.cancel() and not future.exception():
-                _close(future.result())
+        for job in jobs[written:]:  # stopped early (an error): drop what was prepared
+            if job.future is not None and not job.future.cancel() and not job.future.exception():
+                _close(job.future.result())
         pool.shutdown(wait=True)
 
 
