@@ -98,7 +98,7 @@ _members = st.dictionaries(_names, st.tuples(_contents, st.booleans()), max_size
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(members=_members, limit=st.sampled_from([None, 150, 700, 5000]),
-       window=st.sampled_from([None, (64, 40, 200, 100)]), created=st.sampled_from([CREATED, "1975-06-07T08:09:10Z"]))
+       window=st.sampled_from([None, (64, 40, 200, 100)]), created=st.sampled_from([CREATED, "1975-06-07T08:09:11Z"]))
 def test_the_writer_lays_out_what_zipfile_does(members, limit, window, created, tmp_path):
     with pytest.MonkeyPatch.context() as mp, tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         if limit is not None:
