@@ -16,6 +16,7 @@ at any moment: reading and writing it never fails a build.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -38,14 +39,14 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 
 
 class EarlierZip:
-    """A previous release zip whose members are found by their content's sha256 and copied a block at a
-    time."""
+    """A previous release zip, open (the file that was hashed and checked is the one read), whose members are
+    found by their content's sha256 and copied a block at a time."""
 
-    def __init__(self, path: Path, sha256: str, copies: dict[str, OldCopy]) -> None:
+    def __init__(self, fd: int, path: Path, sha256: str, copies: dict[str, OldCopy]) -> None:
+        self.fd = fd
         self.path = path
         self.sha256 = sha256
         self.copies = copies
-        self._fd = os.open(path, os.O_RDONLY)
 
     def find(self, sha256: str) -> OldCopy | None:
         return self.copies.get(sha256)
@@ -53,15 +54,15 @@ class EarlierZip:
     def blocks(self, copy: OldCopy) -> Iterator[bytes]:
         at, left = copy.data_offset, copy.compress_size
         while left:
-            block = os.pread(self._fd, min(left, BLOCK), at)
-            if not block:  # cut short since its manifest was checked: fail rather than write a wrong member
-                raise OSError(f"{self.path} changed while the build copied from it")
+            block = os.pread(self.fd, min(left, BLOCK), at)
+            if not block:  # cut short since it was checked: fail rather than write a wrong member
+                raise OSError(errno.EIO, "changed while the build copied from it", str(self.path))
             at += len(block)
             left -= len(block)
             yield block
 
     def close(self) -> None:
-        os.close(self._fd)
+        os.close(self.fd)
 
 
 @contextlib.contextmanager
@@ -78,57 +79,63 @@ def earlier_zip(root: Path, level: int) -> Iterator[EarlierZip | None]:
 def _find(root: Path, level: int) -> EarlierZip | None:
     try:
         names = {p.stem for p in (root / FOLDER).glob("*.json")}
-        zips = sorted((root / "dist").glob("rusprk-*.zip")) if names else []
-        for path in zips:
-            digest = _file_sha256(path)
-            if digest in names:
-                earlier = _vouched(root / FOLDER / f"{digest}.json", path, digest, level)
-                if earlier is not None:
-                    return earlier
+        for path in sorted((root / "dist").glob("rusprk-*.zip")) if names else []:
+            fd = os.open(path, os.O_RDONLY)
+            earlier = None
+            try:
+                with open(fd, "rb", closefd=False) as fh:
+                    digest = hashlib.file_digest(fh, "sha256").hexdigest()
+                if digest in names:
+                    copies = _vouched(root / FOLDER / f"{digest}.json", fd, path.name, digest, level)
+                    earlier = EarlierZip(fd, path, digest, copies) if copies is not None else None
+            finally:
+                if earlier is None:
+                    os.close(fd)
+            if earlier is not None:
+                return earlier
     except OSError:  # .cache/ or dist/ changing under us: no reuse
         pass
     return None
 
 
-def _vouched(manifest: Path, path: Path, digest: str, level: int) -> EarlierZip | None:
-    """The zip at ``path`` (whose sha256 is ``digest``) as its manifest describes it, or None unless the
-    manifest is whole and every fact it states holds."""
+def _vouched(manifest: Path, fd: int, zip_name: str, digest: str, level: int) -> dict[str, OldCopy] | None:
+    """The members of the zip open at ``fd`` (named ``zip_name``, whose sha256 is ``digest``) by their
+    content's sha256, as its manifest lists them; None unless the manifest is whole and every fact it states
+    holds."""
     data = cache.get_bytes(manifest)  # None when missing or torn (its checksum line fails)
     try:
         m = json.loads(data) if data is not None else None
-        if not (isinstance(m, dict) and m.get("format") == FORMAT and m.get("zip") == path.name
+        if not (isinstance(m, dict) and m.get("format") == FORMAT and m.get("zip") == zip_name
                 and m.get("sha256") == digest and m.get("zlib") == zlib.ZLIB_RUNTIME_VERSION
                 and m.get("level") == level and m.get("fields") == list(MANIFEST_FIELDS)
                 and isinstance(m.get("members"), list)):
             return None
-        copies = _confirmed(path, m["members"])
+        return _confirmed(fd, m["members"])
     except (OSError, ValueError, RecursionError):  # unreadable, not JSON, or nested past reading
         return None
-    return None if copies is None else EarlierZip(path, digest, copies)
 
 
-def _confirmed(path: Path, members: list) -> dict[str, OldCopy] | None:
+def _confirmed(fd: int, members: list) -> dict[str, OldCopy] | None:
     """Each listed member by its content's sha256, once the zip's local header at its offset agrees with the
     manifest on method, CRC-32 and sizes; None if any entry is malformed or any header disagrees."""
     copies: dict[str, OldCopy] = {}
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        for entry in members:
-            if not (isinstance(entry, list) and len(entry) == len(MANIFEST_FIELDS)
-                    and isinstance(entry[0], str) and _SHA256.fullmatch(entry[0])
-                    and all(type(v) is int and 0 <= v < 1 << 63 for v in entry[1:])):
-                return None
-            digest, offset, method, crc, compress_size, file_size = entry
-            header = os.pread(fh.fileno(), _LOCAL.size, offset)
-            if len(header) != _LOCAL.size:
-                return None
-            sig, _, _, _, h_method, _, _, h_crc, h_compress, h_file, name_len, extra_len = _LOCAL.unpack(header)
-            data_offset = offset + _LOCAL.size + name_len + extra_len
-            if (sig != b"PK\003\004" or method not in (STORED, DEFLATED)
-                    or (h_method, h_crc, h_compress, h_file) != (method, crc, compress_size, file_size)
-                    or data_offset + compress_size > size):
-                return None
-            copies.setdefault(digest, OldCopy(method, crc, file_size, compress_size, data_offset))
+    size = os.fstat(fd).st_size
+    for entry in members:
+        if not (isinstance(entry, list) and len(entry) == len(MANIFEST_FIELDS)
+                and isinstance(entry[0], str) and _SHA256.fullmatch(entry[0])
+                and all(type(v) is int and 0 <= v < 1 << 63 for v in entry[1:])):
+            return None
+        digest, offset, method, crc, compress_size, file_size = entry
+        header = os.pread(fd, _LOCAL.size, offset)
+        if len(header) != _LOCAL.size:
+            return None
+        sig, _, _, _, h_method, _, _, h_crc, h_compress, h_file, name_len, extra_len = _LOCAL.unpack(header)
+        data_offset = offset + _LOCAL.size + name_len + extra_len
+        if (sig != b"PK\003\004" or method not in (STORED, DEFLATED)
+                or (h_method, h_crc, h_compress, h_file) != (method, crc, compress_size, file_size)
+                or data_offset + compress_size > size):
+            return None
+        copies.setdefault(digest, OldCopy(method, crc, file_size, compress_size, data_offset))
     return copies
 
 
@@ -148,11 +155,3 @@ def remember(root: Path, zip_name: str, zip_sha256: str, written: list[Written],
     # never failing the build.
     cache.put_bytes(folder / f"{zip_sha256}.json", json.dumps(manifest, separators=(",", ":")).encode())
     cache.prune(folder, {zip_sha256, keep.sha256 if keep is not None else None})
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(BLOCK):
-            digest.update(block)
-    return digest.hexdigest()

@@ -9,6 +9,7 @@ the zip written from nothing; and with an intact cache only the changed members 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import random
@@ -236,3 +237,18 @@ def test_the_manifest_names_zlib_and_its_zip(tmp_path):
     assert path.stem == m["sha256"] == hashlib.sha256(data).hexdigest()
     assert (m["zip"], m["zlib"], m["level"]) == ("rusprk-1.0.0.zip", zlib.ZLIB_RUNTIME_VERSION, publish.ZIP_LEVEL)
     assert len(m["members"]) == len(corpus()) + 1
+
+
+def test_an_old_zip_cut_short_while_copying_fails_the_step_cleanly(tmp_path):
+    """An OSError naming the file (the build reports it in one line and publishes nothing), not a wrong zip."""
+    root = tmp_path / "root"
+    zip_step(root, corpus())
+    paths, hashes = stage(root / "staging", edited(corpus()))
+    old = root / "dist" / "rusprk-1.0.0.zip"
+    with zip_cache.earlier_zip(root, publish.ZIP_LEVEL) as earlier:
+        assert earlier is not None
+        os.truncate(old, 1000)
+        with pytest.raises(OSError) as caught:
+            publish.release_zip("1.0.0", CREATED, {}, out=io.BytesIO(), paths=paths, path_hashes=hashes,
+                                earlier=earlier)
+    assert caught.value.filename == str(old)
