@@ -25,10 +25,10 @@ from typing import Protocol
 
 from builders.formats.zip_writer import DEFLATED, Written, ZipWriter
 
-BLOCK = 1 << 20  # what zipfile's callers copy at a time (shutil.copyfileobj's block in release_zip)
+BLOCK = 1 << 20  # a file is read this much at a time, as the zipfile-based release_zip copied it
 SPOOL = 8 << 20  # a member's compressed bytes past this go to a temporary file, not memory
 WINDOW = 256 << 20  # memory the members prepared ahead of the writer may hold
-WORKERS = 2
+WORKERS = 2  # the cores of the machines this project builds on
 BATCH = 1 << 20  # bytes of members in one job of the pool
 BATCH_MEMBERS = 256
 LONG = 8 << 20  # a member to deflate this large is started first: it sets the pace of the whole zip
