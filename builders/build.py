@@ -161,10 +161,15 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str,
             extra[name] = (root / name).read_bytes()
     hashes = {**files.hashes, **{name: hashlib.sha256(data).hexdigest() for name, data in extra.items()}}
     extra["SHA256SUMS"] = publish.sha256sums_of(hashes)  # the zip checks itself: sha256sum -c SHA256SUMS
+    from builders import zip_cache
+
     zip_name = f"rusprk-{version}.zip"
-    with open(files.path_for(zip_name), "wb") as fh:
-        publish.release_zip(version, created, extra, out=fh, paths={name: files.dir / name for name in files})
+    # Members unchanged since dist/'s zip are copied from it, not deflated again (builders.zip_cache).
+    with zip_cache.earlier_zip(root, publish.ZIP_LEVEL) as earlier, open(files.path_for(zip_name), "wb") as fh:
+        written = publish.release_zip(version, created, extra, out=fh, earlier=earlier,
+                                      paths={name: files.dir / name for name in files}, path_hashes=files.hashes)
     files.adopt(zip_name)
+    zip_cache.remember(root, zip_name, files.hashes[zip_name], written, publish.ZIP_LEVEL, keep=earlier)
     files.put("SHA256SUMS", publish.sha256sums_of(files.hashes))
     return outside
 

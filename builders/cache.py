@@ -135,7 +135,10 @@ def put_bytes(path: Path, data: bytes) -> None:
         tmp.write_bytes(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
         os.replace(tmp, path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # not even a folder there (``.cache`` a file): nothing was written
+            pass
 
 
 def prune(folder: Path, used: set[str]) -> None:

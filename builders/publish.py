@@ -238,35 +238,39 @@ LICENCE_NOTE = ("Data: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/).
                 "with their publishers.")
 
 
-def release_zip(version: str, created: str, files, out=None, paths: dict | None = None) -> bytes | None:
-    """A byte-reproducible zip: sorted entries, fixed timestamps and permissions.  ``files`` maps name to bytes,
-    ``paths`` name to a file whose bytes are copied in a block at a time (a large database need not be held in
-    memory); written to the binary file ``out`` if given, else returned."""
-    import shutil
-    import zipfile
+#: zlib's level for the release zip's deflated members: its default (level 9 took twice as long for a file a few
+#: per cent smaller).  Part of what lets a build copy a member from the previous zip (``builders.zip_cache``).
+ZIP_LEVEL = 6
+
+
+def release_zip(version: str, created: str, files, out=None, paths: dict | None = None,
+                path_hashes: dict[str, str] | None = None, earlier=None):
+    """A byte-reproducible zip: sorted entries, fixed timestamps and permissions, laid out exactly as Python's
+    ``zipfile`` lays them out (``builders.formats.zip_writer``).  ``files`` maps name to bytes, ``paths`` name to
+    a file whose bytes are read a block at a time (a large database need not be held in memory), and
+    ``path_hashes`` name to that file's sha256 where known.  ``earlier`` is the previous release zip
+    (``builders.zip_cache.EarlierZip``): a member whose content it holds is copied from it, not deflated again.
+    Written to the binary file ``out`` if given, returning how each member was laid out (for the next build's
+    manifest), else the zip's bytes returned."""
+    from builders.formats.zip_members import Member, write_zip
+    from builders.formats.zip_writer import DEFLATED, STORED
 
     stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     folder = f"rusprk-{version}"
+    paths, path_hashes = paths or {}, path_hashes or {}
+    members = []
+    for name in sorted({*files, *paths}):
+        # Parquet and the workbook are compressed already.
+        method = STORED if name.endswith((".parquet", ".xlsx")) else DEFLATED
+        if name in files:
+            data = files[name]
+            members.append(Member(f"{folder}/{name}", method, data=data, sha256=hashlib.sha256(data).hexdigest()))
+        else:
+            members.append(Member(f"{folder}/{name}", method, path=paths[name], sha256=path_hashes.get(name)))
     buf = out if out is not None else io.BytesIO()
-    paths = paths or {}
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name in sorted({*files, *paths}):
-            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=date_time)
-            info.external_attr = 0o644 << 16
-            info.create_system = 3  # Unix, whatever the host
-            # Parquet and the workbook are compressed already; the rest at zlib's default level (level 9
-            # took twice as long for a file a few per cent smaller).
-            compress = zipfile.ZIP_STORED if name.endswith((".parquet", ".xlsx")) else zipfile.ZIP_DEFLATED
-            info.compress_type = compress
-            if name in files:
-                zf.writestr(info, files[name], compress_type=compress, compresslevel=6)
-                continue
-            info.file_size = Path(paths[name]).stat().st_size
-            # A ZipInfo's level is zlib's default (6), the level given above.
-            with open(paths[name], "rb") as src, zf.open(info, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-    return buf.getvalue() if out is None else None
+    written = write_zip(buf, members, date_time, ZIP_LEVEL, earlier)
+    return buf.getvalue() if out is None else written
 
 
 def sha256sums(files: dict[str, bytes]) -> bytes:

@@ -2,11 +2,11 @@
 
 The build caches each seed's part of the tables (``builders.seed_part``: its
 hand-map validated, its quotes located, its rows), each hand-map's YAML
-reading (``builders.cache``) and the timeline figure (keyed by the rows it
-shows).  A build that uses them must write the same bytes as a build from
-nothing, an edit must re-read only the hand-map it touched, and a cache entry
-that is corrupt (garbage, cut short, altered, not a part) is ignored, never
-trusted.
+reading (``builders.cache``), the timeline figure (keyed by the rows it
+shows) and where the release zip's members lie (``builders.zip_cache``).  A
+build that uses them must write the same bytes as a build from nothing, an
+edit must re-read only the hand-map it touched, and a cache entry that is
+corrupt (garbage, cut short, altered, not a part) is ignored, never trusted.
 """
 
 from __future__ import annotations
@@ -82,8 +82,10 @@ def test_an_incremental_build_equals_a_clean_one(tree):
     assert len(list((tree / ".cache" / "parts").glob("*.json"))) == seeds, "the build caches every seed's part"
     before = {p.name: p.stat().st_ino for p in (tree / "dist").iterdir() if p.is_file()}
     _edit(tree)
-    build(tree)  # incremental: four hand-maps and the timeline from the cache
+    build(tree)  # incremental: four hand-maps, the timeline and the zip's unchanged members from the cache
     incremental = outputs(tree)
+    # The zip was written from the last one (whose manifest is kept until the new zip is dist/'s).
+    assert len(list((tree / ".cache" / "release-zip").glob("*.json"))) == 2
     # Outputs whose bytes did not change are kept (the same file), the changed ones are new files.
     after = {p.name: p.stat().st_ino for p in (tree / "dist").iterdir() if p.is_file()}
     assert after["countries.csv"] == before["countries.csv"]
@@ -97,9 +99,10 @@ def test_an_incremental_build_equals_a_clean_one(tree):
 def test_a_corrupt_cache_entry_cannot_change_the_output(tree, damage):
     build(tree, "--force")
     expected = outputs(tree)
-    entries = [p for name in ("parts", "handmaps", "timeline") for p in sorted((tree / ".cache" / name).glob("*"))]
+    entries = [p for name in ("parts", "handmaps", "timeline", "release-zip")
+               for p in sorted((tree / ".cache" / name).glob("*"))]
     entries.append(tree / ".cache" / "outputs.json")  # the record of which files the next build may take
-    assert entries and any(p.parent.name == "parts" for p in entries) and entries[-1].is_file()
+    assert entries and {"parts", "release-zip"} <= {p.parent.name for p in entries} and entries[-1].is_file()
     for entry in entries:
         data = entry.read_bytes()
         if damage == "garbage":
