@@ -6,7 +6,7 @@ from collections import defaultdict
 from html import escape
 
 from builders.site.highlight import pieces
-from builders.site.html import anchor, link, page, record_href
+from builders.site.html import anchor, link, page, record_href, record_link
 
 REGION_LABELS = {"title": "title", "header": "header", "body": "body", "caption": "caption", "credit": "credit",
                  "furniture": "page furniture — not content"}
@@ -24,7 +24,15 @@ def article_html(text: str, regions: list[tuple[int, int, str]], evidence: list[
                 break
         else:
             raise ValueError(f"evidence {ev['evidence_id']} lies in no region of its source")
-    by_id = {ev["evidence_id"]: ev for ev in evidence}
+    # Per quote, escaped once rather than once per piece it covers: its opening tags (with the quote's id, for
+    # its first piece; without, for the rest) and the link of a piece it is innermost in.
+    first_open, again_open, innermost_href = {}, {}, {}
+    for ev in evidence:
+        eid = ev["evidence_id"]
+        tail = f'title="{escape(ev["record_table"])} {escape(ev["record_id"])}">'
+        again_open[eid] = f'<mark class="ev" data-evidence-id="{escape(eid)}" {tail}'
+        first_open[eid] = f'<mark class="ev" data-evidence-id="{escape(eid)}" id="{anchor(eid)}" {tail}'
+        innermost_href[eid] = f'<a href="{record_href(*page_of(ev))}">'
     first_seen: set[str] = set()
     out, at = [], 0
     for i, (start, end, region) in enumerate(spans):
@@ -37,14 +45,15 @@ def article_html(text: str, regions: list[tuple[int, int, str]], evidence: list[
             if not piece.quotes:
                 out.append(words)
                 continue
-            html = f'<a href="{escape(record_href(*page_of(by_id[piece.quotes[-1]])))}">{words}</a>'
-            for eid in reversed(piece.quotes):
-                ev = by_id[eid]
-                target = "" if eid in first_seen else f' id="{escape(anchor(eid))}"'
-                first_seen.add(eid)
-                html = (f'<mark class="ev" data-evidence-id="{escape(eid)}"{target} '
-                        f'title="{escape(ev["record_table"])} {escape(ev["record_id"])}">{html}</mark>')
-            out.append(html)
+            opens = []
+            for eid in piece.quotes:  # outermost first, as they nest
+                if eid in first_seen:
+                    opens.append(again_open[eid])
+                else:
+                    opens.append(first_open[eid])
+                    first_seen.add(eid)
+            out.append(f'{"".join(opens)}{innermost_href[piece.quotes[-1]]}{words}</a>'
+                       f'{"</mark>" * len(piece.quotes)}')
         out.append("</span>")
         at = end
     out.append(escape(text[at:]))
@@ -62,8 +71,8 @@ def source_page(source: dict, text: str, regions: list[tuple[int, int, str]], ev
     if source["url"]:
         rows += f'<tr><th scope="row">URL</th><td>{link(source["url"], source["url"])}</td></tr>'
     listed = "".join(
-        f'<tr><td><a href="#{escape(anchor(ev["evidence_id"]))}">{escape(ev["quote"])}</a></td>'
-        f'<td>{link(record_href(*page_of(ev)), ev["record_table"] + " " + ev["record_id"])}</td>'
+        f'<tr><td><a href="#{anchor(ev["evidence_id"])}">{escape(ev["quote"])}</a></td>'
+        f'<td>{record_link(*page_of(ev), ev["record_table"] + " " + ev["record_id"])}</td>'
         f'<td>{escape(ev["region"])}</td></tr>'
         for ev in sorted(evidence, key=lambda e: (e["char_start"], -e["char_end"], e["evidence_id"])))
     body = (f'<p class="muted">Source <code>{escape(source["source_id"])}</code>. Highlighted: every quote an '
