@@ -112,6 +112,7 @@ def test_files_in_new_and_nested_folders_are_staged_and_swapped_in(tmp_path):
         with pytest.raises(ValueError, match="staged twice"):
             for rel in ("site/y/z/deep.html", "site/y/z/deep.html"):
                 staging.put(rel, files[rel])
-        assert staging.written == 0 and os.path.samefile(staging.dir / "site/y/z/deep.html", dist / "site/y/z/deep.html")
+        assert staging.written == 0
+        assert os.path.samefile(staging.dir / "site/y/z/deep.html", dist / "site/y/z/deep.html")
     finally:
         staging.discard()
