@@ -85,6 +85,21 @@ class Staging(Mapping):
         self.written = 0  # files written rather than linked
         self._root = str(self.dir)
         self._folders = {self._root}  # staging folders known to exist: made once, not checked per file
+        self._reading = None  # the helper reading old files ahead (``read_ahead``)
+
+    def read_ahead(self, *folders: str) -> None:
+        """Have the current ``dist/``'s files under ``folders`` (in that order) read into memory by a helper
+        process while the caller makes their new versions, so that comparing each with its old file does not
+        wait for the disk (``builders.read_ahead``: a hint, it cannot change what is staged)."""
+        from builders.read_ahead import ReadAhead
+
+        self._stop_reading()
+        self._reading = ReadAhead([self.target / f for f in folders])
+
+    def _stop_reading(self) -> None:
+        if self._reading is not None:
+            self._reading.stop()
+            self._reading = None
 
     def put(self, rel: str, data: bytes) -> None:
         """Stage ``data`` as ``rel``.  Tens of thousands of site pages go through here in every build, nearly all
@@ -140,6 +155,7 @@ class Staging(Mapping):
 
     def swap_in(self) -> None:
         """Make the staged files ``dist/`` (kept as it is when every file is the same as before)."""
+        self._stop_reading()
         target = self.target
         try:
             if target.exists() and not self.written and _present(target) == set(self.hashes):
@@ -182,6 +198,7 @@ class Staging(Mapping):
                     os.fsync(fh.fileno())
 
     def discard(self) -> None:
+        self._stop_reading()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
