@@ -215,6 +215,9 @@ def replace_dir(target: Path, files: dict[str, bytes]) -> None:
 
 
 _BLOCK = 1 << 20
+# An old output, opened for comparing: bytes as they are (O_BINARY, where text mode exists), not through a
+# symlink, not inherited by a child process; each flag where the platform has it.
+_READ_OLD = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _fd_holds(fd: int, data: bytes) -> bool:
@@ -253,7 +256,7 @@ def _link_unchanged(old: str, new: str, data: bytes) -> bool:
         st = os.lstat(old)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
-        fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(old, _READ_OLD)
         try:
             if not _fd_holds(fd, data):
                 return False
