@@ -51,10 +51,37 @@ def test_the_old_files_are_in_memory_after_the_helper(tmp_path):
         pytest.skip("this file system keeps the pages in memory whatever is advised")
     helper = read_ahead.ReadAhead([dist / "site" / "sources", dist / "site"])
     assert helper.wait(60) == 0
-    deadline = time.monotonic() + 10  # the reads were only queued: give the disk its time
+    deadline = time.monotonic() + 20  # the reads were only queued: give the disk its time
     while min(_resident(p) for p in pages) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert min(_resident(p) for p in pages) == 1
+    if min(_resident(p) for p in pages) < 1:  # what the helper asked is checked below, whatever the kernel did
+        pytest.skip("the kernel has not acted on the hint (it may drop read-ahead when the disk is busy)")
+
+
+def test_the_helper_advises_every_regular_file_in_the_order_asked(tmp_path, monkeypatch):
+    """The helper's own code, run here with posix_fadvise recorded: each regular file once per folder given,
+    folders in the order given and each sorted, nothing through a symlink, no FIFO."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("names an open file through /proc")
+    site = tmp_path / "site"
+    for rel in ("sources/b.html", "sources/a.html", "events/x.html", "index.html"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_bytes(b"page")
+    os.mkfifo(site / "events" / "pipe.html")
+    (site / "events" / "link.html").symlink_to(site / "index.html")
+    (site / "events" / "back").symlink_to(site)
+    advised = []
+
+    def record(fd, offset, length, advice):
+        assert (offset, length, advice) == (0, 0, os.POSIX_FADV_WILLNEED)
+        advised.append(os.readlink(f"/proc/self/fd/{fd}"))
+
+    monkeypatch.setattr(os, "posix_fadvise", record)
+    monkeypatch.setattr("sys.argv", ["-c", str(site / "sources"), str(site)])
+    exec(compile(read_ahead._HELPER, "read_ahead._HELPER", "exec"), {"__name__": "__main__"})
+    names = [str(site / rel) for rel in ("sources/a.html", "sources/b.html",
+                                         "events/x.html", "index.html", "sources/a.html", "sources/b.html")]
+    assert advised == names
 
 
 def test_the_helper_ends_past_fifos_symlinks_and_missing_folders(tmp_path):
