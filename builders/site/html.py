@@ -43,7 +43,6 @@ def anchor(evidence_id: str) -> str:
 
 # The hrefs and anchors below are made of percent-encoded ids, table names, "/", "." and "#": no character that
 # HTML escapes (tests/test_site.py checks it), so pages put them into attributes as they are, not escaped again.
-
 def record_href(table: str, record_id: str, depth: int = 1) -> str:
     """The link to a record's page from a page ``depth`` folders below the site's root."""
     return "../" * depth + f"{table}/{page_name(record_id)}.html"
