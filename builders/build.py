@@ -141,6 +141,7 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str,
     texts = {s["source_id"]: (root / "seeds" / s["seed_file"]).read_text(encoding="utf-8") for s in rows["sources"]}
     jsonld = {"@context": {"@vocab": "https://schema.org/", "sc": "https://schema.org/"},
               **croissant.schema_org_dataset(descriptor, facts, cite_from(facts, "bibtex"))}
+    files.read_ahead(*(f"site/{folder}" for folder in site.FOLDERS))  # the old pages, to compare the new with
     for name, data in site.site_files(every, texts, rows["regions"], descriptor=descriptor,
                                       citation_text=cite_from(facts, "text"), version=version, jsonld=jsonld):
         files.put(name, data)

@@ -87,6 +87,17 @@ def test_names_and_anchors_are_percent_encoded_as_urllib_does(text):
     assert percent_encoded(text) == quote(text, safe="-._~")
 
 
+@given(st.sampled_from(sorted(RECORD_TABLES)), st.text(max_size=20), st.integers(0, 2))
+def test_hrefs_and_anchors_need_no_html_escaping(table, text, depth):
+    """Pages put these into attributes unescaped (builders/site/html.py): escaping must change nothing."""
+    from html import escape
+
+    from builders.site.html import anchor, record_href, source_href
+
+    for made in (record_href(table, text, depth), source_href(text, depth), anchor(text)):
+        assert escape(made) == made
+
+
 def test_every_evidence_row_is_highlighted_in_its_source_page_as_its_quote():
     sources = {s["source_id"]: s for s in _rows("sources")}
     by_source = defaultdict(list)

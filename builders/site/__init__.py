@@ -16,8 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from builders.site.html import RECORD_TABLES
+
 #: An alias's entity: its key field and table.
 ENTITY_KEYS = (("person_id", "people"), ("place_id", "places"), ("body_id", "bodies"), ("country_iso3", "countries"))
+
+#: The site's folders, in the order ``site_files`` makes their pages: the sources', then a table's at a time.
+FOLDERS = ("sources", *RECORD_TABLES)
 
 NAME_FIELDS = {"events": "title", "people": "name", "places": "name", "bodies": "name", "countries": "name",
                "gifts": "item", "sources": "title"}
@@ -43,7 +48,7 @@ def site_files(rows: dict[str, list[dict]], texts: dict[str, str], regions: dict
                *, descriptor: dict, citation_text: str, version: str, jsonld: dict) -> Iterator[tuple[str, bytes]]:
     """Every file of ``site/`` as (name, bytes), one at a time: ``rows`` by table, ``texts`` and ``regions`` by
     source id."""
-    from builders.site.html import RECORD_TABLES, STYLE
+    from builders.site.html import STYLE
     from builders.site.index_page import LISTED, index_page, list_page
     from builders.site.record_page import record_page
     from builders.site.source_page import source_page

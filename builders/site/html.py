@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from urllib.parse import quote
 
@@ -11,12 +12,23 @@ RECORD_TABLES = {"events": "event_id", "people": "person_id", "places": "place_i
 
 
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_ASCII_ESCAPES = {c: f"%{c:02X}" for c in range(128) if chr(c) not in _UNRESERVED}
+_ASCII_ESCAPES = {chr(c): f"%{c:02X}" for c in range(128) if chr(c) not in _UNRESERVED}
+_ALL_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # exactly the characters of _UNRESERVED
+_RESERVED = re.compile(r"[^A-Za-z0-9._~-]")
+
+
+def _escaped(match: re.Match) -> str:
+    return _ASCII_ESCAPES[match[0]]
 
 
 def percent_encoded(text: str) -> str:
-    """``urllib.parse.quote(text, safe="-._~")``; one ``str.translate`` for ASCII text (ids are ASCII)."""
-    return text.translate(_ASCII_ESCAPES) if text.isascii() else quote(text, safe="-._~")
+    """``urllib.parse.quote(text, safe="-._~")``.  Most ids need no escaping, and a check says so faster than
+    anything rewrites them; an ASCII id with a few reserved characters (an evidence id's ``:``, ``@``,
+    spaces) is rewritten at those characters only, several times faster than ``quote`` or a ``str.translate``
+    that visits every character."""
+    if _ALL_UNRESERVED(text):
+        return text
+    return _RESERVED.sub(_escaped, text) if text.isascii() else quote(text, safe="-._~")
 
 
 def page_name(record_id: str) -> str:
@@ -29,6 +41,8 @@ def anchor(evidence_id: str) -> str:
     return "ev-" + percent_encoded(evidence_id)
 
 
+# The hrefs and anchors below are made of percent-encoded ids, table names, "/", "." and "#": no character that
+# HTML escapes (tests/test_site.py checks it), so pages put them into attributes as they are, not escaped again.
 def record_href(table: str, record_id: str, depth: int = 1) -> str:
     """The link to a record's page from a page ``depth`` folders below the site's root."""
     return "../" * depth + f"{table}/{page_name(record_id)}.html"
@@ -40,6 +54,11 @@ def source_href(source_id: str, depth: int = 1) -> str:
 
 def link(href: str, text: str) -> str:
     return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+def record_link(table: str, record_id: str, text: str, depth: int = 1) -> str:
+    """``link(record_href(table, record_id, depth), text)``, without escaping an href that needs none."""
+    return f'<a href="{record_href(table, record_id, depth)}">{escape(text)}</a>'
 
 
 def page(title: str, body: str, depth: int, *, head: str = "") -> bytes:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 
-from builders.site.html import RECORD_TABLES, anchor, link, page, record_href, source_href
+from builders.site.html import RECORD_TABLES, anchor, page, record_link, source_href
 from rusprk.metadata import resource
 
 CONTEXT_CHARS = 240  # at most this much of the region either side of a quote
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
+_NULL = '<span class="muted">null</span>'
 
 
 def context(text: str, region: tuple[int, int], start: int, end: int) -> tuple[str, str, str]:
@@ -32,16 +35,47 @@ def context(text: str, region: tuple[int, int], start: int, end: int) -> tuple[s
     return before, text[start:end], after
 
 
-def _value(table: str, field, value, names: dict) -> str:
+class _FieldRow(NamedTuple):
+    """A field's row of the fields table, less its value: the same on every page of the table."""
+    name: str
+    head: str  # up to the value's cell
+    tail: str  # from the end of the value's cell: the field's meaning
+    points_to: str | None  # the table whose page a value links to (the field's foreign key), if any
+
+
+class _TableLayout(NamedTuple):
+    """What every record page of one table shares, escaped once per table rather than once per page."""
+    key: str
+    title: str  # the table's title, escaped
+    description: str  # what a row is, escaped
+    fields: tuple[_FieldRow, ...]
+
+
+@lru_cache(maxsize=None)
+def _layout(table: str) -> _TableLayout:
+    """Made from the table's metadata, which is fixed for the life of the process."""
+    res = resource(table)
+    return _TableLayout(RECORD_TABLES[table], escape(res.title), escape(res.description), tuple(
+        _FieldRow(f.name, f'<tr><th scope="row"><code>{escape(f.name)}</code></th><td>',
+                  f'</td><td class="meaning">{escape(f.description)}</td></tr>', _points_to(table, f.name))
+        for f in res.fields))
+
+
+def _points_to(table: str, field: str) -> str | None:
+    """The first single-field foreign key of ``field`` into a table with record pages."""
+    return next((fk.resource for fk in resource(table).foreign_keys
+                 if fk.fields == (field,) and fk.resource in RECORD_TABLES), None)
+
+
+def _value(value, points_to: str | None, names: dict) -> str:
     if value is None:
-        return '<span class="muted">null</span>'
+        return _NULL
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    for fk in resource(table).foreign_keys:
-        if fk.fields == (field.name,) and fk.resource in RECORD_TABLES:
-            label = names.get((fk.resource, text))
-            return link(record_href(fk.resource, text), text) + (f" ({escape(label)})" if label else "")
+    text = value if type(value) is str else value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if points_to is not None:
+        label = names.get((points_to, text))
+        return record_link(points_to, text, text) + (f" ({escape(label)})" if label else "")
     return escape(text)
 
 
@@ -49,18 +83,16 @@ def record_page(table: str, row: dict, *, names: dict, linked: list[tuple[str, l
                 quotes: list[tuple[dict, dict, str, tuple[int, int]]], spellings: list[str]) -> bytes:
     """``linked``: (heading, [(table, id, label)]) groups; ``quotes``: (evidence row, its source row, the
     source's text, the quote's region span); ``spellings``: its aliases."""
-    res = resource(table)
-    key = RECORD_TABLES[table]
-    rows = "".join(
-        f'<tr><th scope="row"><code>{escape(f.name)}</code></th><td>{_value(table, f, row[f.name], names)}</td>'
-        f'<td class="meaning">{escape(f.description)}</td></tr>' for f in res.fields)
-    parts = [f'<p class="muted">{escape(res.title)}: <code>{escape(row[key])}</code>. {escape(res.description)}</p>',
+    layout = _layout(table)
+    key = layout.key
+    rows = "".join([f.head + _value(row[f.name], f.points_to, names) + f.tail for f in layout.fields])
+    parts = [f'<p class="muted">{layout.title}: <code>{escape(row[key])}</code>. {layout.description}</p>',
              f'<section aria-labelledby="fields"><h2 id="fields">Fields</h2>\n<table><thead><tr>'
              f'<th scope="col">field</th><th scope="col">value</th><th scope="col">what it means</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></section>"]
     for heading, items in linked:
         if items:
-            li = "".join(f"<li>{link(record_href(t, i), i)}{' — ' + escape(label) if label else ''}</li>"
+            li = "".join(f"<li>{record_link(t, i, i)}{' — ' + escape(label) if label else ''}</li>"
                          for t, i, label in items)
             parts.append(f"<section><h2>{escape(heading)}</h2><ul>{li}</ul></section>")
     if spellings:
@@ -72,8 +104,8 @@ def record_page(table: str, row: dict, *, names: dict, linked: list[tuple[str, l
         where = f"{source['title']}, {ev['region']}, characters {ev['char_start']}–{ev['char_end']}"
         claim = f" (attributed to {ev['attributed_to']})" if ev["attributed_to"] else ""
         shown.append(f"<blockquote><p>{escape(before)}<q>{escape(quote)}</q>{escape(after)}</p>"
-                     f'<p class="muted">— <a href="{escape(source_href(source["source_id"]))}#'
-                     f'{escape(anchor(ev["evidence_id"]))}">{escape(where)}</a>{escape(claim)}'
+                     f'<p class="muted">— <a href="{source_href(source["source_id"])}#'
+                     f'{anchor(ev["evidence_id"])}">{escape(where)}</a>{escape(claim)}'
                      f"{' · context' if ev['context'] else ''}</p></blockquote>")
     parts.append(f'<section aria-labelledby="evidence"><h2 id="evidence">Evidence ({len(quotes)})</h2>'
                  + ("".join(shown) or "<p>No quote of its own.</p>") + "</section>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from html import escape
+from typing import NamedTuple
 
 from builders.site.highlight import pieces
 from builders.site.html import anchor, link, page, record_href
@@ -12,7 +13,27 @@ REGION_LABELS = {"title": "title", "header": "header", "body": "body", "caption"
                  "furniture": "page furniture — not content"}
 
 
-def article_html(text: str, regions: list[tuple[int, int, str]], evidence: list[dict], page_of) -> str:
+class _Marks(NamedTuple):
+    """One quote's markup, made once per page: every piece of text it covers and its row in the list use it."""
+    anchor: str  # the id of its first piece, where links to the quote land
+    first: str  # its first piece's opening tag, with that id
+    again: str  # the opening tag of its other pieces
+    to_record: str  # the opening of a link to the page of the record it supports
+
+
+def _marks(evidence: list[dict], page_of) -> dict[str, _Marks]:
+    out = {}
+    for ev in evidence:
+        eid, to = ev["evidence_id"], anchor(ev["evidence_id"])
+        opening = f'<mark class="ev" data-evidence-id="{escape(eid)}"'
+        title = f'title="{escape(ev["record_table"])} {escape(ev["record_id"])}">'
+        out[eid] = _Marks(to, f'{opening} id="{to}" {title}', f"{opening} {title}",
+                          f'<a href="{record_href(*page_of(ev))}">')
+    return out
+
+
+def article_html(text: str, regions: list[tuple[int, int, str]], evidence: list[dict],
+                 marks: dict[str, _Marks]) -> str:
     """The seed text in order: each region a labelled block, each quote's pieces in ``mark`` elements carrying
     ``data-evidence-id`` (the first one also the quote's ``id``), the innermost linking to the record."""
     inside: dict[int, list[dict]] = defaultdict(list)  # region index -> its quotes
@@ -24,7 +45,6 @@ def article_html(text: str, regions: list[tuple[int, int, str]], evidence: list[
                 break
         else:
             raise ValueError(f"evidence {ev['evidence_id']} lies in no region of its source")
-    by_id = {ev["evidence_id"]: ev for ev in evidence}
     first_seen: set[str] = set()
     out, at = [], 0
     for i, (start, end, region) in enumerate(spans):
@@ -37,14 +57,13 @@ def article_html(text: str, regions: list[tuple[int, int, str]], evidence: list[
             if not piece.quotes:
                 out.append(words)
                 continue
-            html = f'<a href="{escape(record_href(*page_of(by_id[piece.quotes[-1]])))}">{words}</a>'
-            for eid in reversed(piece.quotes):
-                ev = by_id[eid]
-                target = "" if eid in first_seen else f' id="{escape(anchor(eid))}"'
-                first_seen.add(eid)
-                html = (f'<mark class="ev" data-evidence-id="{escape(eid)}"{target} '
-                        f'title="{escape(ev["record_table"])} {escape(ev["record_id"])}">{html}</mark>')
-            out.append(html)
+            for eid in piece.quotes:  # outermost first, as they nest
+                if eid in first_seen:
+                    out.append(marks[eid].again)
+                else:
+                    out.append(marks[eid].first)
+                    first_seen.add(eid)
+            out.append(f'{marks[piece.quotes[-1]].to_record}{words}</a>{"</mark>" * len(piece.quotes)}')
         out.append("</span>")
         at = end
     out.append(escape(text[at:]))
@@ -61,9 +80,10 @@ def source_page(source: dict, text: str, regions: list[tuple[int, int, str]], ev
     rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{escape(str(v))}</td></tr>' for k, v in facts)
     if source["url"]:
         rows += f'<tr><th scope="row">URL</th><td>{link(source["url"], source["url"])}</td></tr>'
+    marks = _marks(evidence, page_of)
     listed = "".join(
-        f'<tr><td><a href="#{escape(anchor(ev["evidence_id"]))}">{escape(ev["quote"])}</a></td>'
-        f'<td>{link(record_href(*page_of(ev)), ev["record_table"] + " " + ev["record_id"])}</td>'
+        f'<tr><td><a href="#{marks[ev["evidence_id"]].anchor}">{escape(ev["quote"])}</a></td>'
+        f'<td>{marks[ev["evidence_id"]].to_record}{escape(ev["record_table"] + " " + ev["record_id"])}</a></td>'
         f'<td>{escape(ev["region"])}</td></tr>'
         for ev in sorted(evidence, key=lambda e: (e["char_start"], -e["char_end"], e["evidence_id"])))
     body = (f'<p class="muted">Source <code>{escape(source["source_id"])}</code>. Highlighted: every quote an '
@@ -71,7 +91,7 @@ def source_page(source: dict, text: str, regions: list[tuple[int, int, str]], ev
             f"page furniture is not content and supports nothing.</p>\n"
             f'<table aria-label="About this source">{rows}</table>\n'
             f'<section aria-labelledby="article"><h2 id="article">The article as stored</h2>\n'
-            f'<div class="article">{article_html(text, regions, evidence, page_of)}</div></section>\n'
+            f'<div class="article">{article_html(text, regions, evidence, marks)}</div></section>\n'
             f'<section aria-labelledby="listed"><h2 id="listed">Evidence in this source ({len(evidence)})</h2>\n'
             f'<table><thead><tr><th scope="col">quote</th><th scope="col">supports</th><th scope="col">region</th>'
             f"</tr></thead><tbody>{listed}</tbody></table></section>")
