@@ -18,7 +18,7 @@ order.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 #: Fewer missing parts than this are read in the build's own process: starting the workers costs about a
@@ -34,20 +34,22 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def read_parts(jobs: Sequence[tuple[Path, Path, bool, Path | None, bool]]) -> list[str | None]:
-    """Each job's part as cache JSON, in order, or None where its worker failed; all None when the jobs are too
-    few to be worth the workers, or the platform cannot start them (the build then reads every part itself).
-    A job is (seed file, hand-map, drafts, the hand-map reading cache's folder, whether to write it)."""
-    n = workers()
-    if len(jobs) < MIN_PARTS or n < 2:
-        return [None] * len(jobs)
-    import multiprocessing
+def read_parts(jobs: Sequence[tuple[Path, Path, bool, Path | None, bool]]) -> Iterator[str | None]:
+    """Each job's part as cache JSON, in order as the workers finish them (the caller takes each while the
+    workers read the next, and holds one at a time), or None where its worker failed; all None when the jobs
+    are too few to be worth the workers, or the platform cannot start them (the build then reads every part
+    itself).  A job is (seed file, hand-map, drafts, the hand-map reading cache's folder, whether to write
+    it)."""
     import sys
 
-    if sys.platform != "linux":  # fork is Linux's safe, cheap start; elsewhere one core
-        return [None] * len(jobs)
-    with multiprocessing.get_context("fork").Pool(n) as pool:
-        return pool.map(part_json, jobs, chunksize=max(1, min(16, len(jobs) // (4 * n))))
+    n = workers()
+    if len(jobs) < MIN_PARTS or n < 2 or sys.platform != "linux":  # fork: Linux's safe, cheap start
+        yield from (None for _ in jobs)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(n) as pool:  # left early (an error): the workers are ended
+        yield from pool.imap(part_json, jobs, chunksize=max(1, min(16, len(jobs) // (4 * n))))
 
 
 def part_json(job: tuple[Path, Path, bool, Path | None, bool]) -> str | None:

@@ -337,9 +337,10 @@ def _parts_read(tree: Path, monkeypatch, parallel: bool):
     original = parallel_parts.read_parts
 
     def read_parts(jobs):
-        texts = original(jobs)
-        returned.extend(t for t in texts if t is not None)
-        return texts
+        for text in original(jobs):
+            if text is not None:
+                returned.append(text)
+            yield text
 
     monkeypatch.setattr(parallel_parts, "read_parts", read_parts)
     try:
