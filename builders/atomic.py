@@ -131,6 +131,25 @@ class Staging(Mapping):
         else:
             self.written += 1
 
+    def keep_old(self, rel: str) -> str | None:
+        """Stage the current ``dist/``'s ``rel`` as it is (a hard link); its sha256, hashed here from the linked
+        file, or None (nothing staged) when there is no such regular file."""
+        old = self.target / rel
+        try:
+            if old.is_symlink() or not old.is_file():
+                return None
+            new = self._new(rel)
+            os.link(old, new)
+        except OSError:
+            return None
+        self.hashes[rel] = _file_sha256(new)
+        return self.hashes[rel]
+
+    def drop(self, rel: str) -> None:
+        """Un-stage ``rel`` (so that it can be staged again)."""
+        del self.hashes[rel]
+        os.unlink(os.path.join(self.dir, rel))
+
     def _new(self, rel: str) -> str:
         """Where ``rel`` goes in the staging folder, its folder made (a string: cheaper than a Path, per page)."""
         if rel in self.hashes:

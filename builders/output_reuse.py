@@ -23,7 +23,6 @@ staged.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -98,20 +97,16 @@ class Reuse:
     def _take(self, rel: str, key: str) -> bool:
         """Link the last build's ``rel`` into the staging if it was made from the same key and still holds
         what it held then."""
-        from builders.atomic import _file_sha256
-
         entry = self._old.get(rel)
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("sha256"), str):
             return False
-        old = self.files.target / rel
-        try:
-            if old.is_symlink() or not old.is_file() or _file_sha256(old) != entry["sha256"]:
-                return False
-            new = self.files.path_for(rel)
-            os.link(old, new)
-        except OSError:
+        # The linked file is hashed: the recorded SHA-256 is never taken on trust.
+        digest = self.files.keep_old(rel)
+        if digest is None:
             return False
-        self.files.adopt(rel)  # hashes the linked file: the recorded SHA-256 is never taken on trust
+        if digest != entry["sha256"]:  # changed since that build: made again in its place
+            self.files.drop(rel)
+            return False
         self.taken.append(rel)
         return True
 
