@@ -6,7 +6,9 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -203,7 +205,8 @@ def test_a_note_that_looks_like_a_formula_is_written_as_text():
 # -- Croissant -----------------------------------------------------------------
 
 def test_mlcroissant_validates_the_croissant_file():
-    exe = shutil.which("mlcroissant")
+    # The venv's own command first: the test command runs .venv/bin/python without activating the venv.
+    exe = shutil.which("mlcroissant", path=str(Path(sys.executable).parent)) or shutil.which("mlcroissant")
     if exe is None:
         pytest.skip("mlcroissant is not installed (it is in requirements.lock)")
     out = subprocess.run([exe, "validate", "--jsonld", "croissant.json"], cwd=DIST, capture_output=True, text=True)
