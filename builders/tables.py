@@ -139,13 +139,10 @@ def load_parts(root: Path, drafts: bool = False, cache: str | None = None) -> li
         else:
             part = SeedReader(read_seed(sf, path, drafts, handmap_dir, cache == "write")).read()
         if key is not None and cache == "write":
-            if text is None:
-                try:
-                    text = entries.dumps(part.to_json(), json_default)
-                except (TypeError, ValueError):  # a part JSON cannot hold is only a miss next time
-                    pass
-            if text is not None:
+            if text is not None:  # a worker's JSON, as ``entries.put`` makes it
                 entries.put_text(part_dir, key, text)
+            else:
+                entries.put(part_dir, key, part.to_json(), default=json_default)
         out[at] = (path, part)
     if cache == "write":
         entries.prune(handmap_dir, readings)

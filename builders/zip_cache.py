@@ -21,21 +21,19 @@ import hashlib
 import json
 import os
 import re
-import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from builders import cache
 from builders.formats.zip_members import BLOCK, OldCopy
-from builders.formats.zip_writer import DEFLATED, STORED, Written
+from builders.formats.zip_writer import DEFLATED, LOCAL_HEADER, STORED, Written
 
 FOLDER = Path(".cache") / "release-zip"
 FORMAT = 1
 #: What each entry of a manifest's "members" lists, in this order.
 MANIFEST_FIELDS = ("sha256", "offset", "method", "crc", "compress_size", "file_size")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_LOCAL = struct.Struct("<4s2B4HL2L2H")
 
 
 class EarlierZip:
@@ -126,11 +124,11 @@ def _confirmed(fd: int, members: list) -> dict[str, OldCopy] | None:
                 and all(type(v) is int and 0 <= v < 1 << 63 for v in entry[1:])):
             return None
         digest, offset, method, crc, compress_size, file_size = entry
-        header = os.pread(fd, _LOCAL.size, offset)
-        if len(header) != _LOCAL.size:
+        header = os.pread(fd, LOCAL_HEADER.size, offset)
+        if len(header) != LOCAL_HEADER.size:
             return None
-        sig, _, _, _, h_method, _, _, h_crc, h_compress, h_file, name_len, extra_len = _LOCAL.unpack(header)
-        data_offset = offset + _LOCAL.size + name_len + extra_len
+        sig, _, _, _, h_method, _, _, h_crc, h_compress, h_file, name_len, extra_len = LOCAL_HEADER.unpack(header)
+        data_offset = offset + LOCAL_HEADER.size + name_len + extra_len
         if (sig != b"PK\003\004" or method not in (STORED, DEFLATED)
                 or (h_method, h_crc, h_compress, h_file) != (method, crc, compress_size, file_size)
                 or data_offset + compress_size > size):

@@ -39,7 +39,8 @@ UNIX = 3
 FILE_MODE = 0o644 << 16
 UTF8_NAME = 0x800
 
-_LOCAL = struct.Struct("<4s2B4HL2L2H")
+#: A local file header (its fixed part), as written here and read back by ``builders.zip_cache``.
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _END64 = struct.Struct("<4sQ2H2L4Q")
@@ -93,7 +94,7 @@ def local_header(name: str, method: int, crc: int, file_size: int, compress_size
         file_size = compress_size = 0xFFFFFFFF
         version = ZIP64_VERSION
     dostime, dosdate = dos_date_time(date_time)
-    return _LOCAL.pack(b"PK\003\004", version, 0, flags, method, dostime, dosdate, crc, compress_size,
+    return LOCAL_HEADER.pack(b"PK\003\004", version, 0, flags, method, dostime, dosdate, crc, compress_size,
                        file_size, len(raw), len(extra)) + raw + extra
 
 
