@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from builders import citation, release, stamp
+from builders import checked_apart, citation, release, stamp
 from builders.errors import BuildError
 
 
@@ -29,11 +29,17 @@ def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
     """Stages 1-4, writing nothing: ({"sources": its rows, "regions": each seed's regions}, Arrow tables, pandas
     frames) by table; a BuildError at the first problem.  ``rusprk check`` runs exactly this (with ``drafts``,
     so that a draft's open todos do not hide its other problems; they are reported apart)."""
+    rows, tables, origin = made_tables(root, drafts, cache)
+    frames = frames_of(tables)
+    validated(root, tables, frames, origin)
+    return rows, tables, frames
+
+
+def made_tables(root: Path, drafts: bool = False, cache: str | None = None):
+    """Stages 1-3: (rows, Arrow tables, where each row was written: ``builders.tables.Tables.origin``)."""
     from builders import publish
     from builders.tables import build_tables
-    from builders.validate import check_meaning_rows, validate_frames
-    from rusprk._types import arrow_to_pandas
-    from rusprk.metadata import RESOURCE_ORDER, resource
+    from rusprk.metadata import RESOURCE_ORDER
 
     from builders.handmap import forget_readings
 
@@ -43,11 +49,23 @@ def checked_tables(root: Path, drafts: bool = False, cache: str | None = None):
     tables = {}
     for name in RESOURCE_ORDER:  # each table's dict rows go as soon as its Arrow table is made
         tables[name] = publish.to_arrow(name, built.rows.pop(name, []))
-    sources = tables["sources"].to_pylist()
-    frames = {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
-    validate_frames(frames, root / "seeds")  # stage 4: form, then meaning
-    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, built.origin, root / "seeds")
-    return {"sources": sources, "regions": built.regions}, tables, frames
+    return {"sources": tables["sources"].to_pylist(), "regions": built.regions}, tables, built.origin
+
+
+def frames_of(tables: dict) -> dict:
+    """Each Arrow table as the pandas frame of its declared dtypes."""
+    from rusprk._types import arrow_to_pandas
+    from rusprk.metadata import resource
+
+    return {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
+
+
+def validated(root: Path, tables: dict, frames: dict, origin) -> None:
+    """Stage 4: the tables' form, then their meaning; a BuildError naming every problem."""
+    from builders.validate import check_meaning_rows, validate_frames
+
+    validate_frames(frames, root / "seeds")
+    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, origin, root / "seeds")
 
 
 def _build(root: Path, log, force: bool) -> dict[str, int] | None:
@@ -63,7 +81,11 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
         return None
 
     # The stages import pandas, pyarrow, pandera and pydantic: only when there is work.
-    rows, tables, frames = checked_tables(root, cache="write")  # stages 1-4, hand-map readings cached
+    # Stages 1-3, hand-map readings cached, in a child process whose memory ends with it (builders.checked_apart),
+    # then stage 4 here, on the tables alone.
+    rows, tables, origin = checked_apart.made_tables(root, cache="write")
+    frames = frames_of(tables)
+    validated(root, tables, frames, origin)
 
     version = release.project_version(root)  # stage 5
     # dist/'s files go to disk as they are made (builders.atomic.Staging): the build holds one in memory at a time.
