@@ -370,3 +370,28 @@ def test_export_keeps_the_users_umask(tmp_path):
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert (tmp_path / "x.db").stat().st_mode & 0o777 == 0o640
     assert (tmp_path / "metadata.json").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("slice_rows", [1, 7, 100])
+def test_the_database_does_not_depend_on_how_many_rows_go_in_at_once(frames, monkeypatch, slice_rows):
+    """Rows are converted and inserted a slice at a time (memory); the bytes are those of one slice."""
+    import rusprk.export_sqlite as export
+
+    # Shuffled rows: the slices must come from the primary-key order, not the frame's.
+    shuffled = {name: df.sample(frac=1, random_state=3).reset_index(drop=True) for name, df in frames.items()}
+    monkeypatch.setattr(export, "SLICE_ROWS", 10 ** 9)
+    whole = export.sqlite_bytes(shuffled)
+    assert whole == export.sqlite_bytes(frames)
+    monkeypatch.setattr(export, "SLICE_ROWS", slice_rows)
+    assert export.sqlite_bytes(shuffled) == whole
+
+
+def test_a_bad_row_in_a_later_slice_is_named(frames, monkeypatch):
+    import rusprk.export_sqlite as export
+
+    monkeypatch.setattr(export, "SLICE_ROWS", 50)
+    evidence = frames["evidence"].copy()
+    last = evidence["evidence_id"].sort_values().iloc[-1]
+    evidence.loc[evidence["evidence_id"] == last, "source_id"] = None  # NOT NULL, in the last slice
+    with pytest.raises(ValueError, match=rf"table evidence \[row {re.escape(last)}\]: breaks the schema"):
+        export.sqlite_bytes({**frames, "evidence": evidence})
