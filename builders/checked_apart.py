@@ -29,7 +29,7 @@ import json
 import os
 import struct
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from builders.errors import BuildError
@@ -150,7 +150,9 @@ def decoded(data: bytes) -> tuple[dict, dict] | None:
             at += _LENGTH.size
             if at + n > len(data):
                 return None
-            tables[name] = pa.ipc.open_stream(buffer.slice(at, n)).read_all()
+            table = pa.ipc.open_stream(buffer.slice(at, n)).read_all()
+            # An empty table comes back with no chunks; made in-process it has one empty chunk.
+            tables[name] = table if table.num_rows else table.schema.empty_table()
             at += n
         if at != len(data):
             return None

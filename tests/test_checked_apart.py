@@ -125,3 +125,16 @@ def test_the_build_uses_the_child(tree, monkeypatch):
     assert calls == [] and tables["events"].num_rows > 0
 
 
+
+
+def test_an_empty_table_comes_back_as_it_was_made():
+    """A corpus without gifts: the table has one empty chunk in-process, and so it has from the child."""
+    from builders import publish
+
+    made = {"sources": publish.to_arrow("sources", []), "gifts": publish.to_arrow("gifts", [])}
+    out = io.BytesIO()
+    checked_apart.encoded({"regions": {}}, made, out)
+    _, tables = checked_apart.decoded(out.getvalue())
+    for name, table in made.items():
+        assert tables[name].equals(table, check_metadata=True)
+        assert [c.num_chunks for c in tables[name].columns] == [c.num_chunks for c in table.columns]
