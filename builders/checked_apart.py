@@ -53,8 +53,7 @@ def made_tables(root: Path, cache: str | None = None) -> tuple[dict, dict, Mappi
 
 def _in_child(root: Path, cache: str | None):
     read_end, write_end = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered before the fork is written twice
-        stream.flush()
+    _flush()  # nothing buffered before the fork is written twice
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
@@ -106,12 +105,16 @@ def _child(root: Path, cache: str | None, fd: int) -> None:
     except BaseException:  # noqa: BLE001 - the build's process runs the stages again and reports it
         code = 1
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001 - a closed stream: nothing to keep
-                pass
+        _flush()
         os._exit(code)  # not the parent's exit handlers, nor its buffers
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed stream: nothing to keep
+            pass
 
 
 def encoded(rows: dict, tables: dict, out) -> None:
