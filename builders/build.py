@@ -190,7 +190,8 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str,
     # Members unchanged since dist/'s zip are copied from it, not deflated again (builders.zip_cache).
     with zip_cache.earlier_zip(root, publish.ZIP_LEVEL) as earlier, open(files.path_for(zip_name), "wb") as fh:
         written = publish.release_zip(version, created, extra, out=fh, earlier=earlier,
-                                      paths={name: files.dir / name for name in files}, path_hashes=files.hashes)
+                                      paths={name: files.dir / name for name in files}, path_hashes=files.hashes,
+                                      path_crcs=files.crcs)
     files.adopt(zip_name)
     zip_cache.remember(root, zip_name, files.hashes[zip_name], written, publish.ZIP_LEVEL, keep=earlier)
     files.put("SHA256SUMS", publish.sha256sums_of(files.hashes))

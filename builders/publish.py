@@ -244,11 +244,11 @@ ZIP_LEVEL = 6
 
 
 def release_zip(version: str, created: str, files, out=None, paths: dict | None = None,
-                path_hashes: dict[str, str] | None = None, earlier=None):
+                path_hashes: dict[str, str] | None = None, earlier=None, path_crcs: dict[str, int] | None = None):
     """A byte-reproducible zip: sorted entries, fixed timestamps and permissions, laid out exactly as Python's
     ``zipfile`` lays them out (``builders.formats.zip_writer``).  ``files`` maps name to bytes, ``paths`` name to
     a file whose bytes are read a block at a time (a large database need not be held in memory), and
-    ``path_hashes`` name to that file's sha256 where known.  ``earlier`` is the previous release zip
+    ``path_hashes`` and ``path_crcs`` name to that file's sha256 and CRC-32 where known.  ``earlier`` is the previous release zip
     (``builders.zip_cache.EarlierZip``): a member whose content it holds is copied from it, not deflated again.
     Written to the binary file ``out`` if given, returning how each member was laid out (for the next build's
     manifest), else the zip's bytes returned."""
@@ -258,7 +258,7 @@ def release_zip(version: str, created: str, files, out=None, paths: dict | None 
     stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
     date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     folder = f"rusprk-{version}"
-    paths, path_hashes = paths or {}, path_hashes or {}
+    paths, path_hashes, path_crcs = paths or {}, path_hashes or {}, path_crcs or {}
     members = []
     for name in sorted({*files, *paths}):
         # Parquet and the workbook are compressed already.
@@ -267,7 +267,8 @@ def release_zip(version: str, created: str, files, out=None, paths: dict | None 
             data = files[name]
             members.append(Member(f"{folder}/{name}", method, data=data, sha256=hashlib.sha256(data).hexdigest()))
         else:
-            members.append(Member(f"{folder}/{name}", method, path=paths[name], sha256=path_hashes.get(name)))
+            members.append(Member(f"{folder}/{name}", method, path=paths[name], sha256=path_hashes.get(name),
+                                  crc=path_crcs.get(name)))
     buf = out if out is not None else io.BytesIO()
     written = write_zip(buf, members, date_time, ZIP_LEVEL, earlier)
     return buf.getvalue() if out is None else written

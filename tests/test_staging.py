@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,37 @@ def test_a_file_is_linked_exactly_when_the_old_one_holds_its_bytes(tmp_path, old
         assert os.path.samefile(staged, before) is linked
         assert staging.written == (0 if linked else 1)
         assert staging.hashes["site/events/a.html"] == hashlib.sha256(new).hexdigest()
+        assert staging.crcs["site/events/a.html"] == zlib.crc32(new)
+    finally:
+        staging.discard()
+
+
+@pytest.mark.parametrize("old", [None, b"", b"<p>old</p>", BIG])
+@pytest.mark.parametrize("new", [b"", b"<p>old</p>", BIG, BIG[:-1] + b"!"])
+def test_every_way_of_staging_records_the_file_s_sha256_and_crc_32(tmp_path, old, new):
+    """``put``, ``adopt`` (written or linked) and ``keep_old``: the digests of the bytes staged, which the release
+    zip takes instead of reading the file again; ``drop`` forgets them."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    if old is not None:
+        (dist / "a.bin").write_bytes(old)
+        (dist / "b.bin").write_bytes(old)
+        (dist / "c.bin").write_bytes(old)
+    staging = atomic.Staging(dist)
+    try:
+        staging.put("a.bin", new)
+        staging.path_for("b.bin").write_bytes(new)
+        staging.adopt("b.bin")
+        kept = staging.keep_old("c.bin")
+        expect = {"a.bin": new, "b.bin": new} | ({"c.bin": old} if old is not None else {})
+        assert kept == (hashlib.sha256(old).hexdigest() if old is not None else None)
+        for rel, data in expect.items():
+            assert (staging.dir / rel).read_bytes() == data
+            assert staging.hashes[rel] == hashlib.sha256(data).hexdigest()
+            assert staging.crcs[rel] == zlib.crc32(data)
+        assert set(staging.crcs) == set(staging.hashes) == set(expect)
+        staging.drop("a.bin")
+        assert "a.bin" not in staging.crcs and "a.bin" not in staging.hashes
     finally:
         staging.discard()
 

@@ -49,15 +49,18 @@ def stage(folder: Path, files: dict[str, bytes]) -> tuple[dict[str, Path], dict[
     return paths, {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
 
 
-def zip_step(root: Path, files: dict[str, bytes], version: str = "1.0.0", publish_it: bool = True) -> bytes:
+def zip_step(root: Path, files: dict[str, bytes], version: str = "1.0.0", publish_it: bool = True,
+             crcs: bool = True) -> bytes:
     """The build's zip step on ``files``; the zip, then in ``dist/`` unless ``publish_it`` is false (a build
-    that failed after it)."""
+    that failed after it).  The files' CRC-32s are given, as the build's staging gives them, unless ``crcs`` is
+    false (then the zip step reads each file for it)."""
     paths, hashes = stage(root / "staging", files)
     name = f"rusprk-{version}.zip"
     new = root / "staging" / name
+    sums = {name: zlib.crc32(data) for name, data in files.items()} if crcs else None
     with zip_cache.earlier_zip(root, publish.ZIP_LEVEL) as earlier, open(new, "wb") as fh:
         written = publish.release_zip(version, CREATED, {"SHA256SUMS": publish.sha256sums_of(hashes)}, out=fh,
-                                      paths=paths, path_hashes=hashes, earlier=earlier)
+                                      paths=paths, path_hashes=hashes, earlier=earlier, path_crcs=sums)
     data = new.read_bytes()
     zip_cache.remember(root, name, hashlib.sha256(data).hexdigest(), written, publish.ZIP_LEVEL, keep=earlier)
     if publish_it:
@@ -98,6 +101,25 @@ def test_only_the_changed_members_are_deflated(tmp_path, deflated):
     deflated.clear()
     assert again == from_nothing(tmp_path, edited(files))
     assert len(deflated) == len(edited(files)) + 1  # (the spy sees a zip from nothing deflate everything)
+
+
+def test_with_the_crc_32s_given_a_copied_member_s_file_is_not_read(tmp_path, deflated, monkeypatch):
+    """The build's staging sums each file's CRC-32 with its sha256; the zip step then reads only the files it
+    deflates (an edit build's unchanged site pages were each read again for their CRC-32)."""
+    root = tmp_path / "root"
+    zip_step(root, corpus())
+    read: list[str] = []
+    original = zip_members.Member.blocks
+    monkeypatch.setattr(zip_members.Member, "blocks", lambda m: read.append(m.name.split("/", 1)[1]) or original(m))
+    deflated.clear()
+    again = zip_step(root, edited(corpus()))
+    assert sorted(read) == sorted(deflated) == ["SHA256SUMS", "site/events/evt-007.html", "site/new.html"]
+    read.clear()
+    assert zip_step(tmp_path / "summed", corpus(), crcs=False) and zip_step(tmp_path / "summed", edited(corpus()),
+                                                                            crcs=False) == again
+    assert len(read) == len(corpus()) + 1 + len(edited(corpus())) + 1  # without them, every member is read
+    monkeypatch.undo()
+    assert again == from_nothing(tmp_path, edited(corpus()))
 
 
 def test_a_new_version_copies_from_the_last_version_s_zip(tmp_path, deflated):
@@ -167,13 +189,14 @@ MANIFEST_DAMAGE = {
 }
 
 
+@pytest.mark.parametrize("crcs", [True, False], ids=["crc-32s given", "crc-32s summed"])
 @pytest.mark.parametrize("damage", sorted(MANIFEST_DAMAGE))
-def test_a_damaged_manifest_cannot_change_the_zip(tmp_path, damage, deflated):
+def test_a_damaged_manifest_cannot_change_the_zip(tmp_path, damage, crcs, deflated):
     root = tmp_path / "root"
     zip_step(root, corpus())
     MANIFEST_DAMAGE[damage](_manifest(root))
     deflated.clear()
-    again = zip_step(root, edited(corpus()))
+    again = zip_step(root, edited(corpus()), crcs=crcs)
     count = len(deflated)
     assert again == from_nothing(tmp_path, edited(corpus()))
     if damage == "hashes rotated":  # taken as a manifest, but no member's copy holds its bytes

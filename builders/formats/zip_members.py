@@ -36,14 +36,16 @@ LONG = 8 << 20  # a member to deflate this large is started first: it sets the p
 
 @dataclass(frozen=True)
 class Member:
-    """One file of the archive: its name, STORED or DEFLATED, its bytes or the file that holds them, and its
-    content's sha256 when known (what an earlier zip's copy is found by)."""
+    """One file of the archive: its name, STORED or DEFLATED, its bytes or the file that holds them, its
+    content's sha256 when known (what an earlier zip's copy is found by) and its CRC-32 when known (taken as
+    the file was staged, so that accepting an earlier copy does not read the file again)."""
 
     name: str
     method: int
     data: bytes | None = None
     path: str | os.PathLike | None = None
     sha256: str | None = None
+    crc: int | None = None
 
     def size(self) -> int:
         return len(self.data) if self.data is not None else os.stat(self.path).st_size
@@ -155,9 +157,10 @@ def _compressed(member: Member, level: int) -> Ready:
 def prepare(member: Member, copy: OldCopy | None, level: int) -> Ready:
     """The earlier zip's copy when it holds exactly these bytes (the content's sha256 found it; its CRC-32,
     size and method must agree too, so a wrong manifest costs a deflate, not a wrong member); else the member
-    compressed afresh."""
+    compressed afresh.  The CRC-32 is the member's own when known (a staged file's, summed from the bytes
+    staged), else summed here by reading it."""
     if copy is not None and copy.method == member.method:
-        crc, size = _content_check(member)
+        crc, size = _content_check(member) if member.crc is None else (member.crc, member.size())
         if (crc, size) == (copy.crc, copy.file_size):
             return Ready(crc, size, copy.compress_size, copy=copy)
     return _compressed(member, level)
