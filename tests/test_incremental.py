@@ -378,3 +378,31 @@ def test_a_part_a_worker_cannot_read_fails_as_on_one_core(tmp_path, monkeypatch)
             _parts_read(tree, monkeypatch, parallel)
         messages.append(str(caught.value).replace(str(tree), "TREE"))
     assert messages[0] == messages[1] and "No such words 0" in messages[0]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_build_pauses_the_cyclic_collector_and_restores_it(tmp_path, monkeypatch, enabled):
+    """The collector is off while the build runs (it only traversed millions of acyclic rows) and as it was
+    afterwards, whether the build succeeds or fails."""
+    import gc
+
+    from builders import build as build_module
+    from builders.errors import BuildError
+
+    seen = []
+
+    def spy(root, log, force):
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise BuildError("x", "a failing build")
+
+    monkeypatch.setattr(build_module, "_build", spy)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        build_module.build(tmp_path)
+        assert gc.isenabled() is enabled
+        with pytest.raises(BuildError):
+            build_module.build(tmp_path)
+        assert gc.isenabled() is enabled and seen == [False, False]
+    finally:
+        gc.enable()
