@@ -79,12 +79,15 @@ def frames_of(tables: dict) -> dict:
     return {name: arrow_to_pandas(t, resource(name)) for name, t in tables.items()}
 
 
-def validated(root: Path, tables: dict, frames: dict, origin) -> None:
-    """Stage 4: the tables' form, then their meaning; a BuildError naming every problem."""
+def validated(root: Path, tables: dict, frames: dict, origin) -> dict[str, list[dict]]:
+    """Stage 4: the tables' form, then their meaning; a BuildError naming every problem.  The rows as dicts
+    that the meaning rules read (which they do not change), by table, for the outputs that read them too."""
     from builders.validate import check_meaning_rows, validate_frames
 
     validate_frames(frames, root / "seeds")
-    check_meaning_rows({name: t.to_pylist() for name, t in tables.items()}, origin, root / "seeds")
+    every = {name: t.to_pylist() for name, t in tables.items()}
+    check_meaning_rows(every, origin, root / "seeds")
+    return every
 
 
 def _build(root: Path, log, force: bool) -> dict[str, int] | None:
@@ -104,14 +107,14 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     # then stage 4 here, on the tables alone.
     rows, tables, origin = checked_apart.made_tables(root, cache="write")
     frames = frames_of(tables)
-    validated(root, tables, frames, origin)
+    every = validated(root, tables, frames, origin)
 
     version = release.project_version(root)  # stage 5
     # dist/'s files go to disk as they are made (builders.atomic.Staging): the build holds one in memory at a time.
     files = atomic.Staging(root / "dist")
     try:
         reuse = output_reuse.Reuse(root, files, tables, version, created)
-        outside = _publish_files(root, files, reuse, rows, tables, frames, version, created)
+        outside = _publish_files(root, files, reuse, rows, tables, frames, every, version, created)
         atomic.publish(root, files, outside)  # dist/ and the files outside it, as one generation
     except BaseException:
         files.discard()
@@ -123,9 +126,10 @@ def _build(root: Path, log, force: bool) -> dict[str, int] | None:
     return counts
 
 
-def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str, created: str) -> dict[str, bytes]:
+def _publish_files(root: Path, files, reuse, rows, tables, frames, every, version: str, created: str) -> dict[str, bytes]:
     """Stage every file of dist/ into ``files`` (through ``reuse`` those made from a few tables, taken from the
-    last build when those did not change); the files outside it (schemas/, docs/, datapackage.json)."""
+    last build when those did not change); the files outside it (schemas/, docs/, datapackage.json).  ``every``
+    holds the rows as dicts by table (stage 4's): emptied once the outputs that read them are made."""
     import hashlib
 
     from builders import codebook, curation_log, publish
@@ -147,38 +151,15 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str,
     outside["docs/timeline.png"], outside["docs/timeline.svg"], _ = render_timeline(
         frames["events"], cache=root / ".cache" / "timeline")  # redrawn only when the rows it shows change
 
-    # The SQLite database for Datasette and SQL users, with its Datasette metadata.  Its bytes
-    # depend on the SQLite library version as well as the data (recorded in its header).
-    from rusprk.export_sqlite import datasette_metadata, export_sqlite
-
-    reuse.write("rusprk.db", RESOURCE_ORDER, lambda path: export_sqlite(path, frames))
-    files.put("datasette-metadata.json",
-              publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"]))))
-
-    # The source articles travel with the tables, so quotes can be checked after download.
-    for s in rows["sources"]:
-        files.put(f"seeds/{s['seed_file']}", (root / "seeds" / s["seed_file"]).read_bytes())
-    facts = citation.citation(root)
-    files.put("citation.json", publish.dumps(facts))
-
-    # The same tables for Stata, Excel and Croissant users, derived from the metadata.
-    from builders.formats import croissant, excel, stata
+    # The evidence browser (site/) and the quotes as W3C Web Annotations, from the same rows and seed texts,
+    # made first, while stage 4's rows as dicts are there to read: the outputs after them read none of them.
+    from builders import site
+    from builders.formats import annotations, croissant
     from rusprk._cite import cite_from
 
-    for name in RESOURCE_ORDER:  # written straight to dist/'s staging: a .dta of a long table is large
-        reuse.write(f"stata/{name}.dta", [name],
-                    lambda path, name=name: stata.write_dta(name, frames[name], version, created, path))
-    reuse.put(f"rusprk-{version}.xlsx", RESOURCE_ORDER,
-              lambda: excel.workbook_bytes(tables, facts, created, publish.LICENCE_NOTE),
-              extra=json.dumps(facts, sort_keys=True, default=str))  # its README sheet cites the release
+    facts = citation.citation(root)
     descriptor = json.loads(files["datapackage.json"])
-    files.put("croissant.json", publish.dumps(croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files)))
 
-    # The evidence browser (site/) and the quotes as W3C Web Annotations, from the same rows and seed texts.
-    from builders import site
-    from builders.formats import annotations
-
-    every = {name: t.to_pylist() for name, t in tables.items()}
     texts = {s["source_id"]: (root / "seeds" / s["seed_file"]).read_text(encoding="utf-8") for s in rows["sources"]}
     jsonld = {"@context": {"@vocab": "https://schema.org/", "sc": "https://schema.org/"},
               **croissant.schema_org_dataset(descriptor, facts, cite_from(facts, "bibtex"))}
@@ -194,7 +175,31 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, version: str,
 
     # What places a quote on a page: its record, an alias's entity, a participant's event; its source's title.
     reuse.write("annotations.jsonld", ["evidence", "aliases", "participants", "sources"], write_annotations)
-    del every
+    every.clear()  # the rows as dicts: at 2,000 seeds about 290 MB, not needed past here
+
+    # The SQLite database for Datasette and SQL users, with its Datasette metadata.  Its bytes
+    # depend on the SQLite library version as well as the data (recorded in its header).
+    from rusprk.export_sqlite import datasette_metadata, export_sqlite
+
+    reuse.write("rusprk.db", RESOURCE_ORDER, lambda path: export_sqlite(path, frames))
+    files.put("datasette-metadata.json",
+              publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"]))))
+
+    # The source articles travel with the tables, so quotes can be checked after download.
+    for s in rows["sources"]:
+        files.put(f"seeds/{s['seed_file']}", (root / "seeds" / s["seed_file"]).read_bytes())
+    files.put("citation.json", publish.dumps(facts))
+
+    # The same tables for Stata, Excel and Croissant users, derived from the metadata.
+    from builders.formats import excel, stata
+
+    for name in RESOURCE_ORDER:  # written straight to dist/'s staging: a .dta of a long table is large
+        reuse.write(f"stata/{name}.dta", [name],
+                    lambda path, name=name: stata.write_dta(name, frames[name], version, created, path))
+    reuse.put(f"rusprk-{version}.xlsx", RESOURCE_ORDER,
+              lambda: excel.workbook_bytes(tables, facts, created, publish.LICENCE_NOTE),
+              extra=json.dumps(facts, sort_keys=True, default=str))  # its README sheet cites the release
+    files.put("croissant.json", publish.dumps(croissant.croissant(descriptor, facts, cite_from(facts, "bibtex"), files)))
 
     # The release zip: every file above, the codebook and the repository's documents, and its own checksums.
     extra = {"codebook.md": outside["docs/codebook.md"]}
