@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builders.build import build
 from builders.errors import BuildError
@@ -354,3 +356,24 @@ def test_a_short_form_inside_another_canonical_name_is_fine():
     rows = package_rows()
     assert titles_as_reported.check(Package(rows)) == []
     assert any("Kim Kye Gwan" in e["title"] for e in rows["events"])
+
+
+_SPANS = st.lists(st.tuples(st.sampled_from(["src-a", "src-b"]), st.integers(0, 40), st.integers(0, 15),
+                            st.sampled_from([None, "", "Tass", "KCNA"])), max_size=40)
+
+
+@given(_SPANS)
+def test_containing_finds_exactly_the_attributed_quotes_around_each_quote(spans):
+    """``containing`` (what the build fills attributions from, and the rule checks) against its definition:
+    every attributed row of the same source whose span holds the row's, itself excluded."""
+    from rusprk.validate.meaning.attribution_consistent import containing
+
+    rows = [{"evidence_id": f"e{i}", "source_id": sid, "char_start": start, "char_end": start + length,
+             "attributed_to": who} for i, (sid, start, length, who) in enumerate(spans)]
+    found = containing(rows)
+    assert set(found) == {r["evidence_id"] for r in rows}
+    for r in rows:
+        expected = [a["evidence_id"] for a in rows if a is not r and a["attributed_to"]
+                    and a["source_id"] == r["source_id"] and a["char_start"] <= r["char_start"]
+                    and r["char_end"] <= a["char_end"]]
+        assert sorted(a["evidence_id"] for a in found[r["evidence_id"]]) == sorted(expected)

@@ -12,6 +12,7 @@ Names (aliases) and source metadata are not claims and carry none.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 
 from rusprk.validate.report import Problem
@@ -21,16 +22,21 @@ ATTRIBUTED_TABLES = ("events", "participants", "gifts", "people", "places", "bod
 
 
 def containing(rows: list[dict]) -> dict[str, list[dict]]:
-    """evidence_id -> the attributed rows of the same source whose span contains it (itself excluded)."""
+    """evidence_id -> the attributed rows of the same source whose span contains it (itself excluded), in the
+    order of their starts.  Only those starting at or before a row's start are compared with it: the build
+    and this rule each ask for every row (half the evidence of a source is attributed, so comparing each row
+    with all of them cost about 0.9 s at 2,000 seeds)."""
     by_source = defaultdict(list)
     for r in rows:
         by_source[r["source_id"]].append(r)
     out = {}
     for same in by_source.values():
-        attributed = [r for r in same if r["attributed_to"]]
+        attributed = sorted((r for r in same if r["attributed_to"]), key=lambda a: a["char_start"])
+        starts = [a["char_start"] for a in attributed]
         for r in same:
-            out[r["evidence_id"]] = [a for a in attributed if a is not r and a["char_start"] <= r["char_start"]
-                                     and r["char_end"] <= a["char_end"]]
+            end = r["char_end"]
+            out[r["evidence_id"]] = [a for a in attributed[:bisect_right(starts, r["char_start"])]
+                                     if a is not r and end <= a["char_end"]]
     return out
 
 
