@@ -18,10 +18,16 @@ from builders.errors import BuildError
 
 
 def check(root: Path, handmaps: list[Path] | None = None, log=print) -> int:
+    from builders.build import collector_paused
+
+    with collector_paused():  # the build's stages, at the build's pace (builders.build.collector_paused)
+        return _check(Path(root).resolve(), handmaps, log)
+
+
+def _check(root: Path, handmaps: list[Path] | None, log) -> int:
     from builders import check_handmap
     from builders.build import checked_tables
 
-    root = Path(root).resolve()
     paths = handmaps or sorted((root / "builders" / "handmaps").glob("*.yaml"))
     problems = [p for path in paths for p in check_handmap.check(Path(path), root)]
     problems += _references(root, paths)

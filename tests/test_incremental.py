@@ -406,3 +406,15 @@ def test_the_build_pauses_the_cyclic_collector_and_restores_it(tmp_path, monkeyp
         assert gc.isenabled() is enabled and seen == [False, False]
     finally:
         gc.enable()
+
+
+def test_rusprk_check_pauses_the_collector_as_the_build_does(tmp_path, monkeypatch):
+    import gc
+
+    from builders import check as check_module
+
+    seen = []
+    monkeypatch.setattr(check_module, "_check", lambda root, handmaps, log: seen.append(gc.isenabled()) or 0)
+    gc.enable()
+    assert check_module.check(tmp_path) == 0
+    assert seen == [False] and gc.isenabled()
