@@ -130,7 +130,7 @@ class Staging(Mapping):
         self.hashes[rel], self.crcs[rel] = _file_digests(p)
         old = self.target / rel
         if old.is_file() and not old.is_symlink() and old.stat().st_size == p.stat().st_size \
-                and _file_digests(old)[0] == self.hashes[rel]:
+                and _file_digests(old) == (self.hashes[rel], self.crcs[rel]):
             p.unlink()
             os.link(old, p)
         else:
@@ -152,8 +152,7 @@ class Staging(Mapping):
 
     def drop(self, rel: str) -> None:
         """Un-stage ``rel`` (so that it can be staged again)."""
-        del self.hashes[rel]
-        self.crcs.pop(rel, None)
+        del self.hashes[rel], self.crcs[rel]
         os.unlink(os.path.join(self.dir, rel))
 
     def _new(self, rel: str) -> str:

@@ -183,7 +183,7 @@ def _publish_files(root: Path, files, reuse, rows, tables, frames, every, versio
 
     reuse.write("rusprk.db", RESOURCE_ORDER, lambda path: export_sqlite(path, frames))
     files.put("datasette-metadata.json",
-              publish.dumps(datasette_metadata("rusprk", json.loads(files["datapackage.json"]))))
+              publish.dumps(datasette_metadata("rusprk", descriptor)))  # (it only reads the descriptor)
 
     # The source articles travel with the tables, so quotes can be checked after download.
     for s in rows["sources"]:
